@@ -1,0 +1,21 @@
+"""Path converters for permanent URLs."""
+
+
+class VersionNumberConverter:
+    regex = r"[0-9]{1,4}\.[0-9]{1,4}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+class FormatConverter:
+    regex = r"md|txt|pdf|json"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value

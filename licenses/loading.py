@@ -1,0 +1,85 @@
+"""Load the canonical texts kept as files under licenses/content/ into the database.
+
+Layout: documents.json lists the documents; <slug>/<number>.md is a version's text,
+<number>.summary.md its plain-language summary, <number>.json its changelog, publication time and
+fields. Loading is idempotent: a version already in the database is compared, never rewritten.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from django.db import transaction
+
+from .models import Document, Version, version_key
+from .publishing import publish_version
+
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+
+
+class ContentError(Exception):
+    """The files and the database disagree in a way that loading must not paper over."""
+
+
+@dataclass
+class LoadReport:
+    created: list[str]
+    unchanged: list[str]
+
+
+def read_text(name: str) -> str:
+    return (CONTENT_DIR / name).read_text(encoding="utf-8")
+
+
+def _version_files(slug: str) -> list[Path]:
+    folder = CONTENT_DIR / slug
+    sources = [p for p in folder.glob("*.md") if not p.name.endswith(".summary.md")]
+    return sorted(sources, key=lambda p: version_key(p.stem))
+
+
+@transaction.atomic
+def load_documents(content_dir: Path = CONTENT_DIR) -> LoadReport:
+    """Create the documents and publish the versions found in the files; change nothing else."""
+    report = LoadReport(created=[], unchanged=[])
+    entries = json.loads((content_dir / "documents.json").read_text(encoding="utf-8"))
+    for position, entry in enumerate(entries):
+        document, _ = Document.objects.update_or_create(
+            slug=entry["slug"],
+            defaults={
+                "kind": entry["kind"],
+                "title": entry["title"],
+                "short_name": entry["short_name"],
+                "description": entry.get("description", ""),
+                "position": position,
+            },
+        )
+        for source in _version_files(entry["slug"]):
+            number = source.stem
+            meta = json.loads(source.with_suffix(".json").read_text(encoding="utf-8"))
+            summary_path = source.with_name(f"{number}.summary.md")
+            text = source.read_text(encoding="utf-8")
+            summary = summary_path.read_text(encoding="utf-8") if summary_path.exists() else ""
+            existing = Version.objects.filter(document=document, number=number).first()
+            if existing is not None and existing.is_published:
+                if existing.markdown != text or existing.fields != meta.get("fields", []):
+                    raise ContentError(
+                        f"{source} differs from the published {existing}. Published versions are frozen: "
+                        "restore the file, or add the change as a new version."
+                    )
+                report.unchanged.append(str(existing))
+                continue
+            if existing is not None:
+                raise ContentError(f"{document.short_name} {number} exists as a draft; publish or remove it first.")
+            version = Version.objects.create(
+                document=document,
+                number=number,
+                markdown=text,
+                summary=summary,
+                fields=meta.get("fields", []),
+                changelog=meta.get("changelog", ""),
+            )
+            published_at = datetime.fromisoformat(meta["published_at"].replace("Z", "+00:00"))
+            publish_version(version=version, published_at=published_at)
+            report.created.append(str(version))
+    return report

@@ -1,0 +1,176 @@
+"""Documents (the definition, each license), their versions, and what they are rendered to.
+
+A published version is frozen: `Version.save()`, `delete()` and the queryset's `update()` refuse to
+change it, and database triggers (see migrations) refuse any UPDATE that slips past the ORM.
+"""
+
+import re
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+VERSION_NUMBER_RE = re.compile(r"^(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})$")
+FORMATS = ("html", "md", "txt", "pdf", "json")
+
+
+class FrozenError(Exception):
+    """Raised on any attempt to change something that is published, and so frozen."""
+
+
+def version_key(number: str) -> tuple[int, ...]:
+    """Return a sort key for a version number such as '1.10' (after '1.9')."""
+    return tuple(int(part) for part in number.split("."))
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        DEFINITION = "definition", "Definition"
+        LICENSE = "license", "License"
+
+    slug = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=40, help_text="Short name, e.g. OWPL.")
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        if self.kind == self.Kind.DEFINITION:
+            return reverse("licenses:definition-latest")
+        return reverse("licenses:document-latest", kwargs={"slug": self.slug})
+
+    @property
+    def is_license(self) -> bool:
+        return self.kind == self.Kind.LICENSE
+
+    @property
+    def latest_version(self) -> "Version | None":
+        """Return the published version with the highest number, or None."""
+        versions = list(self.versions.published().only("id", "number", "document_id"))
+        return max(versions, key=lambda v: version_key(v.number), default=None)
+
+    def published_versions(self) -> list["Version"]:
+        """Return the published versions, newest number first."""
+        versions = list(self.versions.published().defer("markdown", "summary"))
+        return sorted(versions, key=lambda v: version_key(v.number), reverse=True)
+
+    def spdx_id(self, number: str) -> str:
+        return f"LicenseRef-{self.short_name}-{number}"
+
+
+class VersionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Version.Status.PUBLISHED)
+
+    def drafts(self):
+        return self.exclude(status=Version.Status.PUBLISHED)
+
+    def update(self, **kwargs):
+        if self.filter(status=Version.Status.PUBLISHED).exists():
+            raise FrozenError("Published versions are frozen and cannot be updated.")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(status=Version.Status.PUBLISHED).exists():
+            raise FrozenError("Published versions are frozen and cannot be deleted.")
+        return super().delete()
+
+
+class Version(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="versions")
+    number = models.CharField(max_length=9, help_text="Major.minor, e.g. 1.0.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    markdown = models.TextField(help_text="The text, in Markdown. Licenses write fields as {{name}}.")
+    summary = models.TextField(blank=True, help_text="Plain-language summary, in Markdown.")
+    fields = models.JSONField(default=list, blank=True, help_text="The fill-in fields a template declares.")
+    changelog = models.TextField(blank=True)
+    checksums = models.JSONField(default=dict, blank=True, help_text="SHA-256 of each rendered format.")
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["document", "number"], name="unique_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.document.short_name} {self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and Version.objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists():
+            raise FrozenError(f"{self} is published and frozen: it cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return self._route("version")
+
+    def delete(self, *args, **kwargs):
+        if self.pk is not None and Version.objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists():
+            raise FrozenError(f"{self} is published and frozen: it cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def title(self) -> str:
+        return f"{self.document.title} {self.number}"
+
+    @property
+    def field_names(self) -> list[str]:
+        return [field["name"] for field in self.fields]
+
+    def _route(self, name: str, **kwargs) -> str:
+        if self.document.kind == Document.Kind.DEFINITION:
+            return reverse(f"licenses:definition-{name}", kwargs={"number": self.number, **kwargs})
+        return reverse(f"licenses:{name}", kwargs={"slug": self.document.slug, "number": self.number, **kwargs})
+
+    def file_url(self, fmt: str) -> str:
+        return self._route("version-file", fmt=fmt)
+
+    def wizard_url(self) -> str:
+        return reverse("licenses:wizard", kwargs={"slug": self.document.slug, "number": self.number})
+
+    def file_name(self, fmt: str) -> str:
+        """Return the download name: LICENSE files for licenses, slug-version names otherwise."""
+        if self.document.is_license:
+            return {"txt": "LICENSE", "md": "LICENSE.md", "pdf": "LICENSE.pdf"}.get(
+                fmt, f"{self.document.slug}-{self.number}.{fmt}"
+            )
+        return f"open-weights-{self.document.slug}-{self.number}.{fmt}"
+
+
+class Rendition(models.Model):
+    """The bytes of a published version in one format, rendered once at publication."""
+
+    version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="renditions")
+    format = models.CharField(max_length=10)
+    body = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "format"], name="unique_rendition_format")]
+
+    def __str__(self) -> str:
+        return f"{self.version} .{self.format}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise FrozenError("Renditions are written once and never changed.")
+        super().save(*args, **kwargs)

@@ -1,0 +1,352 @@
+"""Render a Markdown source to every format the site serves: HTML, Markdown, plain text and PDF.
+
+Pure functions: no request and no database. The same Markdown configuration serves published
+pages, downloads and the editor's live preview, so what an editor sees is what gets published.
+
+License templates write their fill-in fields as ``{{name}}``. Filling never goes through a template
+engine and never through the Markdown parser: each placeholder becomes an inert token before
+parsing, and tokens are replaced at the very end with the value escaped for the target format.
+A value therefore lands as text, exactly where its placeholder was, and cannot add or remove a
+word of the surrounding terms.
+"""
+
+import html
+import mimetypes
+import re
+import textwrap
+import unicodedata
+from collections.abc import Mapping
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import markdown as markdown_lib
+import nh3
+from django.utils.text import slugify
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+# Part of every cache key and of the JSON metadata: bump it whenever any output changes.
+RENDERER_VERSION = "1"
+TEXT_WIDTH = 78
+ASSETS_DIR = Path(__file__).resolve().parent.parent / "static"
+
+PLACEHOLDER_RE = re.compile(r"\{\{\s*([a-z][a-z0-9_]{0,39})\s*\}\}")
+_OPEN, _CLOSE = "\ue000", "\ue001"  # private-use characters: never valid in sources or values
+_BREAK = "\ue003"  # a hard line break while converting HTML to text
+_TOKEN_RE = re.compile(f"{_OPEN}([a-z][a-z0-9_]*){_CLOSE}")
+
+# Characters that must never reach a rendered file: controls, line and paragraph separators,
+# bidirectional overrides and marks (they can visually reorder the terms), and private-use code
+# points (our own tokens).
+_FORBIDDEN_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ue000-\uf8ff]")
+
+Values = Mapping[str, str] | None
+
+
+def placeholders(markdown: str) -> list[str]:
+    """Return the names of the placeholders in a template, in order of first appearance."""
+    return list(dict.fromkeys(PLACEHOLDER_RE.findall(markdown)))
+
+
+def placeholder_label(name: str) -> str:
+    """Return how an unfilled field shows in HTML, text and PDF."""
+    return f"[{name.upper()}]"
+
+
+def neutralise(value: str) -> str:
+    """Return a value as one line of plain text: NFC, no control or bidi characters, single spaces."""
+    value = unicodedata.normalize("NFC", str(value))
+    value = _FORBIDDEN_RE.sub(" ", value)
+    return re.sub(r" {2,}", " ", value).strip()
+
+
+def escape_markdown(value: str) -> str:
+    """Return a value escaped so that Markdown renderers show it as literal text."""
+    out = []
+    for i, char in enumerate(value):
+        if char == "&":
+            out.append("&amp;")
+        elif char == "<":
+            out.append("&lt;")
+        elif char == "~":
+            out.append("&#126;")
+        elif char in "\\`*[]":
+            out.append("\\" + char)
+        elif char == "_":
+            # An underscore inside a word is literal in every Markdown dialect; elsewhere escape it.
+            inside = 0 < i < len(value) - 1 and value[i - 1].isalnum() and value[i + 1].isalnum()
+            out.append(char if inside else "\\_")
+        else:
+            out.append(char)
+    text = "".join(out)
+    # A value at the start of a line must not open a heading, list, quote or rule.
+    if text[:1] in ("#", "+", "-", ">"):
+        text = "\\" + text
+    elif text[:1] == "=":
+        text = "&#61;" + text[1:]
+    return re.sub(r"^(\d+)([.)])", r"\1\\\2", text)
+
+
+def _tokenize(markdown: str) -> str:
+    markdown = markdown.replace(_OPEN, "").replace(_CLOSE, "")
+    return PLACEHOLDER_RE.sub(lambda m: f"{_OPEN}{m[1]}{_CLOSE}", markdown)
+
+
+def _fill_tokens(text: str, values: Values, filled, unfilled) -> str:
+    """Replace every token in one pass (a value is never scanned again)."""
+    values = values or {}
+
+    def replace(match: re.Match) -> str:
+        name = match[1]
+        if values.get(name):
+            return filled(neutralise(values[name]))
+        return unfilled(name)
+
+    return _TOKEN_RE.sub(replace, text)
+
+
+class _SectionAnchors(Treeprocessor):
+    """Give headings stable ids: '## 3. Grant' becomes id="section-3", '### 3.1 …' section-3-1."""
+
+    def run(self, root):
+        seen: set[str] = set()
+        for element in root.iter():
+            if element.tag not in ("h1", "h2", "h3", "h4"):
+                continue
+            text = "".join(element.itertext()).strip()
+            number = re.match(r"(\d+(?:\.\d+)*)\.?(\s|$)", text)
+            anchor = f"section-{number[1].replace('.', '-')}" if number else slugify(text) or "section"
+            candidate, n = anchor, 2
+            while candidate in seen:
+                candidate, n = f"{anchor}-{n}", n + 1
+            seen.add(candidate)
+            element.set("id", candidate)
+
+
+class _SectionAnchorExtension(Extension):
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(_SectionAnchors(md), "section_anchors", 5)
+
+
+_ALLOWED_TAGS = {
+    "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "ul", "ol", "li", "strong", "em", "b", "i",
+    "a", "code", "pre", "blockquote", "del", "sub", "sup", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+_ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "ol": {"start"},
+    **{tag: {"id"} for tag in ("h1", "h2", "h3", "h4", "h5", "h6")},
+}
+
+
+def _body_html(markdown: str) -> str:
+    """Return sanitized HTML for a source, with placeholders still as tokens."""
+    converter = markdown_lib.Markdown(extensions=["sane_lists", _SectionAnchorExtension()], output_format="html")
+    raw = converter.convert(_tokenize(markdown))
+    clean = nh3.clean(
+        raw,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+    return re.sub(
+        r'(<h([2-4]) id="([^"]+)">)(.*?)(</h\2>)',
+        lambda m: f'{m[1]}{m[4]} <a class="section-link" href="#{m[3]}" aria-label="Link to this section">#</a>{m[5]}',
+        clean,
+        flags=re.S,
+    )
+
+
+def to_html(markdown: str, values: Values = None) -> str:
+    """Return the sanitized HTML of a Markdown source, with any field values filled in."""
+    return _fill_tokens(
+        _body_html(markdown),
+        values,
+        filled=lambda v: html.escape(v, quote=True),
+        unfilled=lambda name: f'<span class="placeholder">{placeholder_label(name)}</span>',
+    )
+
+
+def to_markdown(markdown: str, values: Values = None) -> str:
+    """Return the normalized Markdown source, with any field values filled in and escaped."""
+    lines = [line.rstrip() for line in markdown.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
+    return _fill_tokens(_tokenize(text), values, filled=escape_markdown, unfilled=lambda name: "{{" + name + "}}")
+
+
+def to_text(markdown: str, values: Values = None) -> str:
+    """Return the plain text of a Markdown source, wrapped at 78 columns, with values filled in."""
+    writer = _TextWriter(values)
+    writer.feed(_body_html(markdown))
+    writer.close()
+    return writer.result()
+
+
+class _TextWriter(HTMLParser):
+    """Turn the sanitized HTML of a document into plain text that reads well in a terminal."""
+
+    _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "hr", "ul", "ol", "table", "tr"}
+
+    def __init__(self, values: Values):
+        super().__init__(convert_charrefs=True)
+        self.values = values
+        self.blocks: list[tuple[str, str]] = []  # (kind, text)
+        self.inline: list[str] = []
+        self.indent = ""
+        self.marker: str | None = None  # the list marker waiting for an item's first line
+        self.lists: list[list] = []  # [tag, next number]
+        self.indent_stack: list[str] = []
+        self.link_stack: list[str | None] = []
+        self.skip = 0
+        self.pre = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if self.skip:
+            self.skip += tag == "a"
+            return
+        if tag == "a" and attrs.get("class") == "section-link":
+            self.skip = 1
+            return
+        if tag in self._BLOCKS:
+            self.flush()
+        if tag in ("ul", "ol"):
+            start = int(attrs.get("start") or 1) if str(attrs.get("start") or "1").isdigit() else 1
+            self.lists.append([tag, start])
+        elif tag == "li":
+            kind, number = self.lists[-1] if self.lists else ("ul", 1)
+            marker = f"{number}. " if kind == "ol" else "- "
+            if self.lists:
+                self.lists[-1][1] += 1
+            self.indent_stack.append(self.indent)
+            self.marker = self.indent + "  " + marker
+            self.indent = self.indent + "  " + " " * len(marker)
+        elif tag == "blockquote":
+            self.indent_stack.append(self.indent)
+            self.indent += "    "
+        elif tag == "pre":
+            self.pre += 1
+        elif tag == "br":
+            self.inline.append(_BREAK)
+        elif tag == "hr":
+            self.blocks.append(("para", self.indent + "* * *"))
+        elif tag == "a":
+            self.link_stack.append(attrs.get("href"))
+            self.inline.append("\ue002")  # marks where the link text starts
+        elif tag in ("td", "th"):
+            self.inline.append(" | " if self.inline else "")
+
+    def handle_endtag(self, tag):
+        if self.skip:
+            self.skip -= tag == "a"
+            return
+        if tag == "a":
+            href = self.link_stack.pop() if self.link_stack else None
+            text = "".join(self.inline)
+            start = text.rfind("\ue002")
+            label = text[start + 1 :]
+            self.inline = [text[:start], label]
+            if href and not href.startswith("#") and href not in label:
+                self.inline.append(f" ({href})")
+            return
+        if tag in self._BLOCKS:
+            kind = "item" if tag == "li" else "para"
+            self.flush(kind)
+        if tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+        elif tag in ("li", "blockquote"):
+            self.indent = self.indent_stack.pop() if self.indent_stack else ""
+            self.marker = None
+        elif tag == "pre":
+            self.pre -= 1
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.inline.append(data)
+
+    def flush(self, kind: str = "para"):
+        raw = "".join(self.inline).replace("\ue002", "")
+        self.inline = []
+        if self.pre:
+            lines = raw.strip("\n").split("\n")
+            if raw.strip():
+                self.blocks.append(("para", "\n".join(self.indent + "    " + line for line in lines)))
+            return
+        raw = _fill_tokens(raw, self.values, filled=lambda v: v, unfilled=placeholder_label)
+        pieces = [re.sub(r"[ \t\n\r\f\v]+", " ", piece).strip() for piece in raw.split(_BREAK)]
+        if not any(pieces):
+            return
+        first = self.marker if self.marker is not None else self.indent
+        if self.marker is not None:
+            kind = "item"
+        self.marker = None
+        lines: list[str] = []
+        for i, piece in enumerate(p for p in pieces if p):
+            wrapper = textwrap.TextWrapper(
+                width=TEXT_WIDTH,
+                initial_indent=first if i == 0 else self.indent,
+                subsequent_indent=self.indent,
+                break_long_words=True,
+                break_on_hyphens=False,
+            )
+            lines.extend(wrapper.wrap(piece))
+        self.blocks.append((kind, "\n".join(lines)))
+
+    def result(self) -> str:
+        self.flush()
+        out = ""
+        previous = None
+        for kind, text in self.blocks:
+            if out:
+                out += "\n" if kind == previous == "item" else "\n\n"
+            out += text
+            previous = kind
+        return out + "\n"
+
+
+@cache
+def _weasyprint():
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class ProjectAssetFetcher(URLFetcher):
+        """Fetch only files under the project's static folder; refuse every other URL."""
+
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+                raise ValueError(f"refused to fetch {url[:80]!r}: only the site's own assets are read")
+            path = Path(unquote(parts.path)).resolve()
+            if not path.is_relative_to(ASSETS_DIR) or not path.is_file():
+                raise ValueError(f"refused to fetch {url[:80]!r}: not one of the site's assets")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+    return weasyprint, FontConfiguration, ProjectAssetFetcher
+
+
+def pdf_document(body_html: str, *, title: str, author: str, url: str, marker: str = "") -> str:
+    """Return the HTML page a PDF is printed from: the body, its title and permalink, our stylesheet."""
+    marker_html = f'<p class="marker">{html.escape(marker)}</p>' if marker else ""
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title>"
+        f'<meta name="author" content="{html.escape(author, quote=True)}">'
+        '<meta name="generator" content="Open Weights">'
+        '<link rel="stylesheet" href="css/pdf.css"></head><body>'
+        f'<p class="permalink">{html.escape(url)}</p>{marker_html}'
+        f'<main class="document">{body_html}</main></body></html>'
+    )
+
+
+def to_pdf(document_html: str) -> bytes:
+    """Return the PDF of an HTML page made by pdf_document(); it reads only the site's own assets."""
+    weasyprint, font_configuration, fetcher = _weasyprint()
+    font_config = font_configuration()
+    page = weasyprint.HTML(string=document_html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=fetcher())
+    return page.write_pdf(font_config=font_config, pdf_identifier=b"open-weights", uncompressed_pdf=False)

@@ -1,0 +1,22 @@
+"""The public URL contract (see the product brief): these paths are permanent."""
+
+from django.urls import path, register_converter
+
+from . import converters, views
+
+register_converter(converters.VersionNumberConverter, "version")
+register_converter(converters.FormatConverter, "fmt")
+
+app_name = "licenses"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    path("definition/", views.document_latest, name="definition-latest"),
+    path("definition/<version:number>/", views.version_detail, name="definition-version"),
+    path("definition/<version:number>.<fmt:fmt>", views.version_file, name="definition-version-file"),
+    path("licenses/", views.license_list, name="license-list"),
+    path("licenses/<slug:slug>/", views.document_latest, name="document-latest"),
+    path("licenses/<slug:slug>/<version:number>/", views.version_detail, name="version"),
+    path("licenses/<slug:slug>/<version:number>.<fmt:fmt>", views.version_file, name="version-file"),
+]

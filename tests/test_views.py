@@ -1,0 +1,113 @@
+import hashlib
+import json
+
+import pytest
+from django.test import Client
+
+from licenses.rendering import TEXT_WIDTH
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+@pytest.fixture
+def client():
+    return Client()
+
+
+def test_latest_redirects_are_short_lived(client, canonical):
+    for url, target in (("/definition/", "/definition/1.0/"), ("/licenses/owpl/", "/licenses/owpl/1.0/")):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == target
+        assert "immutable" not in response["Cache-Control"]
+
+
+def test_version_page_shows_text_anchors_checksums_and_permalink(client, owpl):
+    response = client.get("/licenses/owpl/1.0/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="section-3"' in html and "Open Weights Permissive License 1.0" in html
+    for fmt in ("md", "txt", "pdf", "json"):
+        body = client.get(f"/licenses/owpl/1.0.{fmt}").content
+        assert hashlib.sha256(body).hexdigest() in html
+    assert 'value="http://127.0.0.1:8000/licenses/owpl/1.0/"' in html
+    assert "CC0 1.0" in html and "In plain language" in html and "What you may do" in html
+    assert "This is the current version." in html
+
+
+@pytest.mark.parametrize(
+    ("url", "content_type", "filename"),
+    [
+        ("/licenses/owpl/1.0.txt", "text/plain; charset=utf-8", "LICENSE"),
+        ("/licenses/owpl/1.0.md", "text/markdown; charset=utf-8", "LICENSE.md"),
+        ("/licenses/owpl/1.0.pdf", "application/pdf", "LICENSE.pdf"),
+        ("/licenses/owpl/1.0.json", "application/json", "owpl-1.0.json"),
+        ("/definition/1.0.txt", "text/plain; charset=utf-8", "open-weights-definition-1.0.txt"),
+        ("/definition/1.0.pdf", "application/pdf", "open-weights-definition-1.0.pdf"),
+    ],
+)
+def test_downloads_have_type_name_etag_and_immutable_caching(client, canonical, url, content_type, filename):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert f'filename="{filename}"' in response["Content-Disposition"]
+    assert response["ETag"] == f'"{hashlib.sha256(response.content).hexdigest()}"'
+    assert response["Cache-Control"] == IMMUTABLE
+    again = client.get(url, headers={"If-None-Match": response["ETag"]})
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == response["ETag"]
+    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_downloads_are_byte_identical_and_match_recorded_checksums(client, owpl):
+    for fmt in ("md", "txt", "pdf", "json"):
+        first, second = client.get(f"/licenses/owpl/1.0.{fmt}").content, client.get(f"/licenses/owpl/1.0.{fmt}").content
+        assert first == second
+        assert hashlib.sha256(first).hexdigest() == owpl.checksums[fmt]
+
+
+def test_text_download_fits_80_columns(client, canonical):
+    for url in ("/licenses/owpl/1.0.txt", "/definition/1.0.txt"):
+        lines = client.get(url).content.decode().splitlines()
+        assert max(len(line) for line in lines) <= TEXT_WIDTH
+
+
+def test_json_metadata_describes_the_version(client, owpl):
+    data = json.loads(client.get("/licenses/owpl/1.0.json").content)
+    assert data["version"] == "1.0" and data["status"] == "published"
+    assert data["spdx_id"] == "LicenseRef-OWPL-1.0"
+    assert data["formats"]["txt"]["sha256"] == owpl.checksums["txt"]
+    assert [field["name"] for field in data["fields"]] == ["licensor", "model", "year"]
+    assert data["published_at"] == "2026-11-25T00:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("/licenses/owpl/9.9/", "has no published version 9.9"),
+        ("/licenses/owpl/9.9.txt", "has no published version 9.9"),
+        ("/licenses/no-such-license/", "There is no document called"),
+        ("/licenses/definition/1.0/", "There is no document called"),
+        ("/definition/2.0/", "has no published version 2.0"),
+        ("/nowhere/", "There is no page at this address"),
+    ],
+)
+def test_unknown_documents_and_versions_answer_a_helpful_404(client, canonical, url, says):
+    response = client.get(url)
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert says in html and 'href="/licenses/owpl/"' in html
+
+
+def test_home_and_license_list_link_the_documents(client, canonical):
+    home = client.get("/").content.decode()
+    assert 'href="/definition/"' in home and 'href="/licenses/owpl/"' in home
+    listing = client.get("/licenses/").content.decode()
+    assert 'href="/licenses/owpl/1.0/"' in listing and "(latest)" in listing
+
+
+def test_about_page_renders_the_faq(client, canonical):
+    response = client.get("/about/")
+    assert response.status_code == 200 and "Why permissive" in response.content.decode()
+
+
+def test_downloads_refuse_unsafe_methods(client, canonical):
+    assert client.post("/licenses/owpl/1.0.txt").status_code in (403, 405)
