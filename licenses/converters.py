@@ -19,3 +19,11 @@ class FormatConverter:
 
     def to_url(self, value: str) -> str:
         return value
+
+
+class ReleaseFormatConverter(FormatConverter):
+    regex = r"md|txt|pdf|json|zip"
+
+
+class ReleaseIdConverter(FormatConverter):
+    regex = r"[a-z2-7]{16}"

@@ -174,3 +174,51 @@ class Rendition(models.Model):
         if self.pk is not None:
             raise FrozenError("Renditions are written once and never changed.")
         super().save(*args, **kwargs)
+
+
+class Release(models.Model):
+    """A license filled in for one weights release. Its id is derived from its content."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="releases")
+    values = models.JSONField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.version} for {self.values.get('model', self.id)}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise FrozenError("Releases are permanent and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("licenses:release", kwargs={"release_id": self.id})
+
+    def delete(self, *args, **kwargs):
+        raise FrozenError("Releases are permanent and cannot be deleted.")
+
+    def file_url(self, fmt: str) -> str:
+        return reverse("licenses:release-file", kwargs={"release_id": self.id, "fmt": fmt})
+
+    @property
+    def title(self) -> str:
+        return f"{self.version.title} for {self.values.get('model', '')}".strip()
+
+
+class ReleaseOwner(models.Model):
+    """Who made a release while signed in; the same release may belong to several people."""
+
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="owners")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="releases")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["release", "user"], name="unique_release_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.user} owns {self.release_id}"

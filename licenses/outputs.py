@@ -6,13 +6,16 @@ everything the output depends on, so a repeated request is a cache lookup.
 """
 
 import hashlib
+import io
 import json
+import zipfile
 
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import reverse
 
 from . import rendering
-from .models import Rendition, Version
+from .models import Release, Rendition, Version
 
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
@@ -143,3 +146,113 @@ def filled_file(version: Version, fmt: str, values: dict[str, str], *, url: str,
         body = render(version, fmt, values, url=url, author=author)
         cache.set(key, body, timeout=24 * 3600)
     return body
+
+
+RELEASE_FILE_NAMES = {"txt": "LICENSE", "md": "LICENSE.md", "pdf": "LICENSE.pdf"}
+
+
+def release_file(release: Release, fmt: str) -> bytes:
+    """Return one file of a release: the filled license, its metadata, or the zip bundle."""
+    if fmt in RELEASE_FILE_NAMES or fmt == "html":
+        return filled_file(
+            release.version,
+            fmt,
+            release.values,
+            url=absolute(release.get_absolute_url()),
+            author=release.values.get("licensor", ""),
+        )
+    if fmt == "json":
+        return release_metadata(release)
+    if fmt == "zip":
+        return release_zip(release)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def release_snippets(release: Release) -> dict[str, str]:
+    """Return the snippets a publisher pastes into a model card, a README and file headers."""
+    version, document = release.version, release.version.document
+    license_url = absolute(version.get_absolute_url())
+    spdx = document.spdx_id(version.number)
+    values = release.values
+    badge_label = f"License: {document.short_name} {version.number}"
+    notice = [values.get("model", ""), f"Copyright {values.get('year', '')} {values.get('licensor', '')}".strip(), ""]
+    notice += [
+        "The weights and other model elements that the licensor designates are licensed under the",
+        f"{version.title}: {license_url}",
+        "",
+        f"This release: {absolute(release.get_absolute_url())}",
+        f"SPDX-License-Identifier: {spdx}",
+    ]
+    return {
+        "model_card": (
+            f"---\nlicense: other\nlicense_name: {document.slug}-{version.number}\nlicense_link: {license_url}\n---\n"
+        ),
+        "badge": f"[![{badge_label}]({absolute(badge_path(version))})]({license_url})\n",
+        "spdx": f"SPDX-License-Identifier: {spdx}\n",
+        "notice": "\n".join(notice).strip("\n") + "\n",
+    }
+
+
+def badge_path(version: Version) -> str:
+    return reverse("licenses:badge", kwargs={"slug": version.document.slug, "number": version.number})
+
+
+def release_metadata(release: Release) -> bytes:
+    """Return the JSON of a release: its values, license, permalink and the checksum of each file."""
+    version = release.version
+    data = {
+        "id": release.id,
+        "url": absolute(release.get_absolute_url()),
+        "created_at": release.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "license": {
+            "title": version.title,
+            "version": version.number,
+            "url": absolute(version.get_absolute_url()),
+            "metadata": absolute(version.file_url("json")),
+            "spdx_id": version.document.spdx_id(version.number),
+        },
+        "values": release.values,
+        "files": {
+            fmt: {"name": name, "url": absolute(release.file_url(fmt)), "sha256": sha256(release_file(release, fmt))}
+            for fmt, name in RELEASE_FILE_NAMES.items()
+        },
+        "renderer_version": rendering.RENDERER_VERSION,
+    }
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def release_zip(release: Release) -> bytes:
+    """Return a zip of the license files and snippets, byte-identical on every call."""
+    snippets = release_snippets(release)
+    members = [(name, release_file(release, fmt)) for fmt, name in RELEASE_FILE_NAMES.items()]
+    members += [
+        ("NOTICE", snippets["notice"].encode()),
+        ("snippets/model-card-metadata.md", snippets["model_card"].encode()),
+        ("snippets/readme-badge.md", snippets["badge"].encode()),
+        ("snippets/spdx-header.txt", snippets["spdx"].encode()),
+    ]
+    stamp = release.created_at.utctimetuple()[:6]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, body in members:
+            info = zipfile.ZipInfo(name, date_time=max(stamp, (1980, 1, 1, 0, 0, 0)))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, body)
+    return buffer.getvalue()
+
+
+def badge_svg(version: Version) -> bytes:
+    """Return a small SVG badge naming the license and version, drawn by us (no external service)."""
+    left, right = "license", f"{version.document.short_name} {version.number}"
+    left_width, right_width = 6 + 7 * len(left), 10 + 7 * len(right)
+    width = left_width + right_width
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="20" role="img" '
+        f'aria-label="{left}: {right}"><title>{left}: {right}</title>'
+        f'<rect width="{left_width}" height="20" fill="#555"/>'
+        f'<rect x="{left_width}" width="{right_width}" height="20" fill="#1f4e79"/>'
+        '<g fill="#fff" font-family="DejaVu Sans,Verdana,sans-serif" font-size="11">'
+        f'<text x="6" y="14">{left}</text><text x="{left_width + 5}" y="14">{right}</text></g></svg>\n'
+    )
+    return svg.encode()

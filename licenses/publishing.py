@@ -1,12 +1,15 @@
 """Writes with consequences: checking and publishing versions."""
 
+import base64
+import hashlib
+import json
 import re
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import outputs, rendering
-from .models import VERSION_NUMBER_RE, Document, Rendition, Version, version_key
+from .models import VERSION_NUMBER_RE, Document, Release, ReleaseOwner, Rendition, Version, version_key
 
 FIELD_KINDS = ("text", "year", "url", "email")
 FIELD_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -99,3 +102,36 @@ def publish_version(*, version: Version, user=None, published_at=None) -> Versio
         Rendition(version=version, format=fmt, body=body, sha256=version.checksums[fmt]) for fmt, body in files.items()
     )
     return version
+
+
+def release_id(version: Version, values: dict[str, str]) -> str:
+    """Return the permanent id of a release: a digest of the license version and the values."""
+    material = json.dumps(
+        {"document": version.document.slug, "version": version.number, "values": values},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return base64.b32encode(hashlib.sha256(material.encode()).digest()).decode().lower()[:16]
+
+
+@transaction.atomic
+def create_release(*, version: Version, values: dict[str, str], owner=None) -> Release:
+    """Store a filled-in license once (the same inputs give the same release) and record its owner."""
+    if not version.is_published:
+        raise ValueError("Releases are made only from published versions.")
+    values = outputs.canonical_values(version, values)
+    identifier = release_id(version, values)
+    release = Release.objects.filter(pk=identifier).first()
+    if release is None:
+        try:
+            with transaction.atomic():
+                release = Release(id=identifier, version=version, values=values, created_at=timezone.now())
+                release.save(force_insert=True)
+        except IntegrityError:  # the same release was stored concurrently
+            release = Release.objects.get(pk=identifier)
+    if release.version_id != version.pk or release.values != values:
+        raise RuntimeError(f"Release id collision on {identifier}.")
+    if owner is not None and owner.is_authenticated:
+        ReleaseOwner.objects.get_or_create(release=release, user=owner)
+    return release

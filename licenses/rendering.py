@@ -167,7 +167,7 @@ def to_html(markdown: str, values: Values = None) -> str:
         _body_html(markdown),
         values,
         filled=lambda v: html.escape(v, quote=True),
-        unfilled=lambda name: f'<span class="placeholder">{placeholder_label(name)}</span>',
+        unfilled=lambda name: f'<span class="placeholder" data-field="{name}">{placeholder_label(name)}</span>',
     )
 
 

@@ -6,6 +6,8 @@ from . import converters, views
 
 register_converter(converters.VersionNumberConverter, "version")
 register_converter(converters.FormatConverter, "fmt")
+register_converter(converters.ReleaseFormatConverter, "release_fmt")
+register_converter(converters.ReleaseIdConverter, "release_id")
 
 app_name = "licenses"
 
@@ -19,4 +21,10 @@ urlpatterns = [
     path("licenses/<slug:slug>/", views.document_latest, name="document-latest"),
     path("licenses/<slug:slug>/<version:number>/", views.version_detail, name="version"),
     path("licenses/<slug:slug>/<version:number>.<fmt:fmt>", views.version_file, name="version-file"),
+    path("licenses/<slug:slug>/<version:number>/badge.svg", views.badge, name="badge"),
+    path("licenses/<slug:slug>/<version:number>/wizard/", views.wizard, name="wizard"),
+    path("wizard/", views.wizard_latest, name="wizard-latest"),
+    path("r/<release_id:release_id>/", views.release_detail, name="release"),
+    path("r/<release_id:release_id>.<release_fmt:fmt>", views.release_file, name="release-file"),
+    path("accounts/releases/", views.my_releases, name="my-releases"),
 ]

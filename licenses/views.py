@@ -1,12 +1,15 @@
 """Public pages and downloads of the documents: thin views over models and outputs."""
 
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import parse_etags
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from . import loading, outputs, rendering
-from .models import Document, Version
+from .forms import LicenseFieldsForm
+from .models import Document, Release, Version
+from .publishing import create_release
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
@@ -110,16 +113,155 @@ def version_detail(request, number: str, slug: str | None = None):
     return response
 
 
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "") or request.GET.get("errors") == "json"
+
+
+def _bad_values(request, form: LicenseFieldsForm):
+    """Answer 400 with one 'field: message' line per problem, or JSON when the client asks for it."""
+    if _wants_json(request):
+        errors = {name: list(messages) for name, messages in form.errors.items()}
+        return JsonResponse({"errors": errors}, status=400)
+    text = "The license could not be filled in:\n" + form.error_text()
+    return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+
+
 @require_GET
 def version_file(request, number: str, fmt: str, slug: str | None = None):
     slug, kind = _kind(slug)
     document = _document(slug, kind)
     version = _version(document, number)
+    if fmt in outputs.RELEASE_FILE_NAMES and any(name in request.GET for name in version.field_names):
+        return _filled_file(request, version, fmt)
     sha = outputs.version_checksum(version, fmt)
     if sha and etag_matches(request, sha):
         return bytes_response(request, b"", sha=sha, fmt=fmt, filename=version.file_name(fmt))
     body, sha = outputs.version_file(version, fmt)
     return bytes_response(request, body, sha=sha, fmt=fmt, filename=version.file_name(fmt))
+
+
+def _filled_file(request, version: Version, fmt: str):
+    """The curl endpoint: the license filled in with the query's values, or 400 saying what is wrong."""
+    form = LicenseFieldsForm(request.GET, version=version)
+    if not form.is_valid():
+        return _bad_values(request, form)
+    values = outputs.canonical_values(version, form.values())
+    body = outputs.filled_file(version, fmt, values, url=outputs.absolute(version.get_absolute_url()))
+    sha = outputs.sha256(body)
+    return bytes_response(request, body, sha=sha, fmt=fmt, filename=outputs.RELEASE_FILE_NAMES[fmt])
+
+
+@require_safe
+def badge(request, slug: str, number: str):
+    version = _version(_document(slug, Document.Kind.LICENSE), number)
+    body = outputs.badge_svg(version)
+    response = HttpResponse(body, content_type="image/svg+xml")
+    response["Cache-Control"] = IMMUTABLE
+    response["ETag"] = f'"{outputs.sha256(body)}"'
+    return response
+
+
+@require_safe
+def wizard_latest(request):
+    document = _document("owpl", Document.Kind.LICENSE)
+    latest = document.latest_version
+    if latest is None:
+        raise Http404("The OWPL has no published version yet.")
+    latest.document = document
+    response = redirect(latest.wizard_url())
+    response["Cache-Control"] = SHORT
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def wizard(request, slug: str, number: str):
+    document = _document(slug, Document.Kind.LICENSE)
+    version = _version(document, number)
+    if request.method == "POST":
+        form = LicenseFieldsForm(request.POST, version=version)
+        if form.is_valid():
+            release = create_release(version=version, values=form.values(), owner=request.user)
+            return redirect(release.get_absolute_url(), permanent=False)
+        status = 400
+    else:
+        form = LicenseFieldsForm(initial=_initial_values(request, version), version=version)
+        status = 200
+    preview, _ = outputs.version_file(version, "html")
+    context = {
+        "document": document,
+        "version": version,
+        "form": form,
+        "preview": preview.decode(),
+        "curl_example": _curl_example(version),
+    }
+    return render(request, "licenses/wizard.html", context, status=status)
+
+
+def _initial_values(request, version: Version) -> dict[str, str]:
+    """Prefill from a release ("start a new release from this one") or from the query string."""
+    source = Release.objects.filter(pk=request.GET.get("from", "")[:32]).first()
+    if source is not None:
+        return {name: value for name, value in source.values.items() if name in version.field_names}
+    return {name: request.GET[name][:500] for name in version.field_names if name in request.GET}
+
+
+def _curl_example(version: Version) -> str:
+    examples = {field["name"]: field.get("example", field["name"]) for field in version.fields}
+    query = "&".join(f"{name}={value.replace(' ', '+')}" for name, value in examples.items())
+    return f"curl -o LICENSE '{outputs.absolute(version.file_url('txt'))}?{query}'"
+
+
+def _release(release_id: str) -> Release:
+    release = Release.objects.select_related("version__document").filter(pk=release_id).first()
+    if release is None:
+        raise Http404("There is no release with this id. Release links are made by the license wizard.")
+    return release
+
+
+@require_safe
+def release_detail(request, release_id: str):
+    release = _release(release_id)
+    version = release.version
+    html = outputs.release_file(release, "html").decode()
+    files = [
+        {
+            "fmt": fmt,
+            "name": name,
+            "url": release.file_url(fmt),
+            "sha256": outputs.sha256(outputs.release_file(release, fmt)),
+        }
+        for fmt, name in [
+            *outputs.RELEASE_FILE_NAMES.items(),
+            ("json", f"{release.id}.json"),
+            ("zip", f"license-{release.id}.zip"),
+        ]
+    ]
+    context = {
+        "release": release,
+        "version": version,
+        "document": version.document,
+        "body": html,
+        "files": files,
+        "snippets": outputs.release_snippets(release),
+        "permalink": outputs.absolute(release.get_absolute_url()),
+        "owned": request.user.is_authenticated and release.owners.filter(user=request.user).exists(),
+    }
+    return render(request, "licenses/release_detail.html", context)
+
+
+@require_GET
+def release_file(request, release_id: str, fmt: str):
+    release = _release(release_id)
+    body = outputs.release_file(release, fmt)
+    names = {**outputs.RELEASE_FILE_NAMES, "json": f"{release.id}.json", "zip": f"license-{release.id}.zip"}
+    return bytes_response(request, body, sha=outputs.sha256(body), fmt=fmt, filename=names[fmt])
+
+
+@login_required
+@require_safe
+def my_releases(request):
+    owned = request.user.releases.select_related("release__version__document")
+    return render(request, "licenses/my_releases.html", {"owned": owned})
 
 
 def not_found(request, exception=None):

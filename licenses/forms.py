@@ -1,0 +1,98 @@
+"""Forms: the fill-in form of a license template, generated from the fields a version declares."""
+
+import datetime
+import re
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import Version
+from .rendering import neutralise
+
+# Newlines and other controls, line/paragraph separators, bidi overrides and marks, private use.
+_REFUSED_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ue000-\uf8ff]")
+_MESSAGES = {
+    "newline": "Use a single line: line breaks are not allowed.",
+    "control": "Remove the invisible control or text-direction characters.",
+}
+
+
+def single_line(value: str) -> str:
+    """Refuse line breaks and invisible controls; return the value neutralised (NFC, single spaces)."""
+    for char in value:
+        if char in "\r\n\u2028\u2029\x0b\x0c\x85":
+            raise ValidationError(_MESSAGES["newline"], code="newline")
+        if _REFUSED_RE.match(char) or unicodedata.category(char) == "Cs":
+            raise ValidationError(_MESSAGES["control"], code="control")
+    return neutralise(value.replace("\t", " "))
+
+
+class LicenseFieldsForm(forms.Form):
+    """The values for a license template; `values()` returns them cleaned, in declared order."""
+
+    def __init__(self, *args, version: Version, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.version = version
+        for spec in version.fields:
+            self.fields[spec["name"]] = self._field(spec)
+
+    @staticmethod
+    def _field(spec: dict) -> forms.Field:
+        options = {
+            "label": spec.get("label") or spec["name"],
+            "help_text": spec.get("help_text", ""),
+            "required": spec.get("required", True),
+            "max_length": spec.get("max_length", 200),
+        }
+        attrs = {"autocomplete": "off", "spellcheck": "false", "data-field": spec["name"]}
+        if spec.get("example"):
+            attrs["placeholder"] = f"e.g. {spec['example']}"
+        kind = spec.get("kind", "text")
+        if kind == "year":
+            attrs.update(inputmode="numeric", pattern="[0-9]{4}")
+            options["max_length"] = 4
+            return forms.CharField(widget=forms.TextInput(attrs=attrs), **options)
+        if kind == "url":
+            return forms.URLField(widget=forms.URLInput(attrs=attrs), assume_scheme="https", **options)
+        if kind == "email":
+            return forms.EmailField(widget=forms.EmailInput(attrs=attrs), **options)
+        return forms.CharField(widget=forms.TextInput(attrs=attrs), **options)
+
+    def clean(self):
+        cleaned = super().clean()
+        for spec in self.version.fields:
+            name = spec["name"]
+            if name in self.errors or not cleaned.get(name):
+                continue
+            try:
+                value = single_line(cleaned[name])
+                if len(value) > spec.get("max_length", 200):
+                    raise ValidationError(f"Use at most {spec.get('max_length', 200)} characters.")
+                if spec.get("kind") == "year":
+                    value = self._year(value)
+            except ValidationError as error:
+                self.add_error(name, error)
+                continue
+            cleaned[name] = value
+        return cleaned
+
+    @staticmethod
+    def _year(value: str) -> str:
+        latest = datetime.date.today().year + 1
+        if not re.fullmatch(r"[0-9]{4}", value) or not 1950 <= int(value) <= latest:
+            raise ValidationError(f"Enter a four-digit year from 1950 to {latest}.")
+        return value
+
+    def values(self) -> dict[str, str]:
+        """Return the cleaned values, in the order the version declares its fields."""
+        return {
+            spec["name"]: self.cleaned_data[spec["name"]]
+            for spec in self.version.fields
+            if self.cleaned_data.get(spec["name"])
+        }
+
+    def error_text(self) -> str:
+        """Return the errors as plain text, one 'field: message' line each."""
+        return "".join(f"{name}: {message}\n" for name, errors in self.errors.items() for message in errors)
