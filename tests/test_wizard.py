@@ -1,0 +1,237 @@
+import io
+import json
+import re
+import zipfile
+from html import escape
+
+import pytest
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from licenses import outputs, rendering
+from licenses.models import Release
+
+VALUES = {"licensor": "Acme AI Labs GmbH", "model": "Falcon-Test-7B", "year": "2026"}
+WIZARD = "/licenses/owpl/1.0/wizard/"
+
+
+@pytest.fixture
+def client():
+    return Client()
+
+
+def submit(client, values):
+    return client.post(WIZARD, values)
+
+
+def test_wizard_latest_redirects_to_the_latest_owpl_wizard(client, canonical):
+    response = client.get("/wizard/")
+    assert response.status_code == 302 and response["Location"] == WIZARD
+
+
+def test_wizard_form_is_generated_from_the_declared_fields(client, owpl):
+    html = client.get(WIZARD).content.decode()
+    for field in owpl.fields:
+        assert f'name="{field["name"]}"' in html
+        assert escape(field["help_text"], quote=False) in html
+        assert f'id="id_{field["name"]}_helptext"' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert "[LICENSOR]" in html, "the preview shows the template with visible placeholders"
+    assert "curl -o LICENSE" in html
+
+
+def test_wizard_prefills_from_the_query_string(client, canonical):
+    html = client.get(WIZARD + "?model=Prefilled-3B").content.decode()
+    assert 'value="Prefilled-3B"' in html
+
+
+def test_submitting_redirects_to_a_permanent_release_and_the_same_inputs_give_the_same_link(client, canonical):
+    first, second = submit(client, VALUES), submit(client, dict(VALUES, licensor="  Acme AI Labs GmbH "))
+    assert first.status_code == 302 and re.fullmatch(r"/r/[a-z2-7]{16}/", first["Location"])
+    assert second["Location"] == first["Location"]
+    assert Release.objects.count() == 1
+    other = submit(client, dict(VALUES, model="Falcon-Test-13B"))
+    assert other["Location"] != first["Location"]
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "message"),
+    [
+        ({"model": "m", "year": "2026"}, "licensor", "This field is required."),
+        (dict(VALUES, year="20x6"), "year", "Enter a four-digit year from 1950 to"),
+        (dict(VALUES, year="1800"), "year", "Enter a four-digit year from 1950 to"),
+        (dict(VALUES, licensor="Acme\nEvil"), "licensor", "Use a single line"),
+        (dict(VALUES, licensor="Acme\u202eevil"), "licensor", "text-direction characters"),
+        (dict(VALUES, model="x" * 201), "model", "at most 200 characters"),
+    ],
+)
+def test_invalid_values_are_refused_with_a_message_tied_to_the_field(client, canonical, values, field, message):
+    response = submit(client, values)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f'id="id_{field}_error"' in html and message in html
+    assert re.search(rf'aria-describedby="[^"]*id_{field}_error', html)
+    assert Release.objects.count() == 0
+
+
+def test_release_page_offers_every_file_and_the_snippets(client, canonical):
+    location = submit(client, VALUES)["Location"]
+    html = client.get(location).content.decode()
+    assert "Acme AI Labs GmbH" in html and "Falcon-Test-7B" in html
+    for suffix in (".txt", ".md", ".pdf", ".json", ".zip"):
+        assert location.rstrip("/") + suffix in html
+    assert "license: other" in html and "LicenseRef-OWPL-1.0" in html and "license_link:" in html
+    assert 'data-copy="#snippet-model-card"' in html
+
+
+def test_release_files_are_byte_identical_on_every_download(client, canonical):
+    stem = submit(client, VALUES)["Location"].rstrip("/")
+    for fmt in ("txt", "md", "pdf", "json", "zip"):
+        first, second = client.get(f"{stem}.{fmt}"), client.get(f"{stem}.{fmt}")
+        assert first.status_code == 200 and first.content == second.content
+        assert first["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert client.get(f"{stem}.{fmt}", headers={"If-None-Match": first["ETag"]}).status_code == 304
+
+
+def test_release_json_names_values_license_and_checksums(client, canonical):
+    stem = submit(client, VALUES)["Location"].rstrip("/")
+    data = json.loads(client.get(stem + ".json").content)
+    assert data["values"] == VALUES
+    assert data["license"]["url"].endswith("/licenses/owpl/1.0/")
+    assert data["license"]["spdx_id"] == "LicenseRef-OWPL-1.0"
+    txt = client.get(stem + ".txt").content
+    assert data["files"]["txt"]["sha256"] == outputs.sha256(txt)
+    assert data["files"]["txt"]["name"] == "LICENSE"
+
+
+def test_release_zip_bundles_license_notice_and_snippets(client, canonical):
+    stem = submit(client, VALUES)["Location"].rstrip("/")
+    response = client.get(stem + ".zip")
+    assert 'filename="license-' in response["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = archive.namelist()
+    assert names[:4] == ["LICENSE", "LICENSE.md", "LICENSE.pdf", "NOTICE"]
+    assert archive.read("LICENSE") == client.get(stem + ".txt").content
+    card = archive.read("snippets/model-card-metadata.md").decode()
+    assert re.search(r"^license: other$", card, re.M) and "license_name: owpl-1.0" in card
+    assert re.search(r"^license_link: http://127.0.0.1:8000/licenses/owpl/1.0/$", card, re.M)
+    notice = archive.read("NOTICE").decode()
+    assert "Copyright 2026 Acme AI Labs GmbH" in notice and "SPDX-License-Identifier: LicenseRef-OWPL-1.0" in notice
+    assert "/badge.svg" in archive.read("snippets/readme-badge.md").decode()
+
+
+def test_badge_is_served_by_the_site(client, canonical):
+    response = client.get("/licenses/owpl/1.0/badge.svg")
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    assert b"OWPL 1.0" in response.content
+
+
+def test_unknown_release_is_a_helpful_404(client, canonical):
+    response = client.get("/r/aaaaaaaaaaaaaaaa/")
+    assert response.status_code == 404 and "license wizard" in response.content.decode()
+
+
+def test_curl_endpoint_fills_every_format(client, canonical):
+    query = "?licensor=Acme+AI+Labs+GmbH&model=Falcon-Test-7B&year=2026"
+    txt = client.get("/licenses/owpl/1.0.txt" + query)
+    assert txt.status_code == 200 and 'filename="LICENSE"' in txt["Content-Disposition"]
+    assert "Copyright 2026 Acme AI Labs GmbH." in txt.content.decode()
+    assert "Acme AI Labs GmbH" in client.get("/licenses/owpl/1.0.md" + query).content.decode()
+    pdf = client.get("/licenses/owpl/1.0.pdf" + query).content
+    text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert "Copyright 2026 Acme AI Labs GmbH" in text
+    assert client.get("/licenses/owpl/1.0.txt" + query).content == txt.content
+
+
+def test_curl_endpoint_answers_400_with_plain_or_json_errors(client, canonical):
+    plain = client.get("/licenses/owpl/1.0.txt?model=X&year=20x6")
+    assert plain.status_code == 400 and plain["Content-Type"].startswith("text/plain")
+    assert "licensor: This field is required." in plain.content.decode()
+    assert "year: Enter a four-digit year" in plain.content.decode()
+    as_json = client.get("/licenses/owpl/1.0.txt?model=X&year=20x6", headers={"Accept": "application/json"})
+    assert as_json.status_code == 400
+    assert set(json.loads(as_json.content)["errors"]) == {"licensor", "year"}
+
+
+def test_oversized_wizard_posts_are_refused(client, canonical):
+    response = client.post(WIZARD, {"licensor": "A" * 2_000_000, "model": "m", "year": "2026"})
+    assert response.status_code == 413 and b"too large" in response.content
+    assert Release.objects.count() == 0
+
+
+# Property tests: no input can change the terms.
+
+field_values = st.fixed_dictionaries(
+    {
+        "licensor": st.text(min_size=1, max_size=120),
+        "model": st.text(min_size=1, max_size=120),
+        "year": st.text(max_size=6),
+    }
+)
+PLACEHOLDER_HTML = re.compile(r'<span class="placeholder" data-field="([a-z_]+)">\[[A-Z_]+\]</span>')
+
+
+def expected_from_template(template: str, pattern: re.Pattern, values: dict, escape_value) -> str:
+    """The template's own output with each placeholder replaced by the escaped value, and nothing else."""
+    return pattern.sub(lambda m: escape_value(values[m[1]]), template)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=field_values)
+def test_property_requests_answer_200_or_400_never_500(client, canonical, values):
+    for fmt in ("txt", "md"):
+        response = client.get(f"/licenses/owpl/1.0.{fmt}", values)
+        assert response.status_code in (200, 400)
+    response = client.post(WIZARD, values)
+    assert response.status_code in (302, 400)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=field_values)
+def test_property_values_land_exactly_where_placeholders_were_in_every_text_format(owpl, values):
+    values = {name: rendering.neutralise(value) or "x" for name, value in values.items()}
+    source = owpl.markdown
+    assert rendering.to_html(source, values) == expected_from_template(
+        rendering.to_html(source), PLACEHOLDER_HTML, values, lambda v: escape(v, quote=True)
+    )
+    assert rendering.to_markdown(source, values) == expected_from_template(
+        rendering.to_markdown(source), re.compile(r"\{\{([a-z_]+)\}\}"), values, rendering.escape_markdown
+    )
+    # Plain text is re-wrapped around the values, so compare everything but whitespace.
+    squeeze = lambda text: re.sub(r"\s+", "", text)  # noqa: E731
+    filled = rendering.to_text(source, values)
+    assert squeeze(filled) == squeeze(
+        expected_from_template(
+            rendering.to_text(source),
+            re.compile(r"\[([A-Z_]+)\]"),
+            {k.upper(): v for k, v in values.items()},
+            lambda v: v,
+        )
+    )
+    assert max(len(line) for line in filled.splitlines()) <= 80
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    values=st.fixed_dictionaries(
+        {
+            name: st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=24)
+            for name in ("licensor", "model", "year")
+        }
+    )
+)
+def test_property_pdf_text_is_the_template_text_with_the_values_in_place(owpl, values):
+    squeeze = lambda text: re.sub(r"\s+", "", text)  # noqa: E731
+
+    def pdf_text(values_or_none):
+        document = rendering.pdf_document(
+            rendering.to_html(owpl.markdown, values_or_none), title="t", author="a", url="u"
+        )
+        reader = PdfReader(io.BytesIO(rendering.to_pdf(document)))
+        return "".join(page.extract_text() for page in reader.pages)
+
+    template = pdf_text(None)
+    expected = re.sub(r"\[([A-Z_]+)\]", lambda m: values[m[1].lower()], template)
+    assert squeeze(pdf_text(values)) == squeeze(expected)
