@@ -37,6 +37,7 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["position", "slug"]
+        permissions = [("edit_documents", "Can draft, open for comment and publish versions")]
 
     def __str__(self) -> str:
         return self.title
@@ -72,6 +73,9 @@ class VersionQuerySet(models.QuerySet):
     def drafts(self):
         return self.exclude(status=Version.Status.PUBLISHED)
 
+    def in_review(self):
+        return self.filter(status=Version.Status.REVIEW)
+
     def update(self, **kwargs):
         if self.filter(status=Version.Status.PUBLISHED).exists():
             raise FrozenError("Published versions are frozen and cannot be updated.")
@@ -86,6 +90,7 @@ class VersionQuerySet(models.QuerySet):
 class Version(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        REVIEW = "review", "Draft open for comment"
         PUBLISHED = "published", "Published"
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="versions")
@@ -127,6 +132,10 @@ class Version(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_open_for_comment(self) -> bool:
+        return self.status == self.Status.REVIEW
 
     @property
     def title(self) -> str:
@@ -182,6 +191,7 @@ class Release(models.Model):
     id = models.CharField(primary_key=True, max_length=32)
     version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="releases")
     values = models.JSONField()
+    checksums = models.JSONField(default=dict, help_text="SHA-256 of the filled .txt, .md and .pdf at creation.")
     created_at = models.DateTimeField()
 
     class Meta:
@@ -222,3 +232,72 @@ class ReleaseOwner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} owns {self.release_id}"
+
+
+class Comment(models.Model):
+    """A signed-in reader's plain-text comment on a draft open for public comment."""
+
+    MAX_LENGTH = 4000
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments")
+    body = models.TextField(max_length=MAX_LENGTH)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on {self.version}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise FrozenError("The audit trail is append-only.")
+
+    def delete(self):
+        raise FrozenError("The audit trail is append-only.")
+
+
+class AuditEntry(models.Model):
+    """One line of the append-only audit trail: who did what to which version, and when."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "created a draft"
+        EDIT = "edit", "edited a draft"
+        OPEN_REVIEW = "open_review", "opened a draft for comment"
+        CLOSE_REVIEW = "close_review", "closed comments on a draft"
+        COMMENT = "comment", "commented"
+        RESOLVE_COMMENT = "resolve_comment", "resolved a comment"
+        PUBLISH = "publish", "published"
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    version = models.ForeignKey(Version, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries")
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.get_action_display()} {self.version}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise FrozenError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FrozenError("The audit trail is append-only.")

@@ -127,6 +127,9 @@ def create_release(*, version: Version, values: dict[str, str], owner=None) -> R
         try:
             with transaction.atomic():
                 release = Release(id=identifier, version=version, values=values, created_at=timezone.now())
+                release.checksums = {
+                    fmt: outputs.sha256(outputs.release_file(release, fmt)) for fmt in outputs.RELEASE_FILE_NAMES
+                }
                 release.save(force_insert=True)
         except IntegrityError:  # the same release was stored concurrently
             release = Release.objects.get(pk=identifier)
