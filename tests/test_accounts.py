@@ -154,6 +154,16 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client, canonical,
     assert "link was invalid" in reused.content.decode() and 'name="password1"' not in reused.content.decode()
 
 
+def test_account_emails_name_the_site_instead_of_django_default_example_com(client, canonical, mailoutbox):
+    assert sign_up(client, "radia@example.org").status_code == 302
+    verified_user("barbara.l@example.org")
+    assert Client().post("/accounts/password/reset/", {"email": "barbara.l@example.org"}).status_code == 302
+    assert len(mailoutbox) == 2
+    for message in mailoutbox:
+        assert "example.com" not in message.subject and "example.com" not in message.body, message.subject
+        assert "Open Weights" in message.subject
+
+
 def test_logout_requires_post_and_signs_out(client, canonical):
     client.force_login(verified_user("barbara@example.org"))
     page = client.get("/accounts/logout/")
@@ -174,6 +184,11 @@ def test_my_releases_requires_login(client, canonical):
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/accounts/releases/"
     assert client.get(response["Location"]).status_code == 200
+
+    verified_user("edsger@example.org")
+    response = client.post(response["Location"], {"login": "edsger@example.org", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == MY_RELEASES  # back where the visitor was going
+    assert client.get(MY_RELEASES).status_code == 200
 
 
 def test_my_releases_shows_only_ones_own_releases_newest_first(canonical):
