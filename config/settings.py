@@ -189,6 +189,8 @@ STORAGES = {
 
 # Documents are text: markdownx previews through our renderer and accepts no uploads.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "licenses.rendering.to_html"
+MARKDOWNX_URLS_PATH = "/editor/markdownify/"  # the editors-only preview, not markdownx's public one
+MARKDOWNX_UPLOAD_URLS_PATH = "/editor/no-uploads/"
 MARKDOWNX_UPLOAD_MAX_SIZE = 0
 MARKDOWNX_UPLOAD_CONTENT_TYPES = []
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("licenses.urls")),
     path("accounts/", include("allauth.urls")),
+    path("editor/", include("licenses.editor_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -27,3 +27,7 @@ class ReleaseFormatConverter(FormatConverter):
 
 class ReleaseIdConverter(FormatConverter):
     regex = r"[a-z2-7]{16}"
+
+
+class DraftFormatConverter(FormatConverter):
+    regex = r"md|txt|pdf|json"

@@ -1,13 +1,16 @@
 """Forms: the fill-in form of a license template, generated from the fields a version declares."""
 
 import datetime
+import json
 import re
 import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from markdownx.widgets import MarkdownxWidget
 
 from .models import Version
+from .publishing import field_schema_problems
 from .rendering import neutralise
 
 # Newlines and other controls, line/paragraph separators, bidi overrides and marks, private use.
@@ -96,3 +99,84 @@ class LicenseFieldsForm(forms.Form):
     def error_text(self) -> str:
         """Return the errors as plain text, one 'field: message' line each."""
         return "".join(f"{name}: {message}\n" for name, errors in self.errors.items() for message in errors)
+
+
+class DraftForm(forms.Form):
+    """An editor's form for a draft: its number, text, summary, changelog and declared fields."""
+
+    number = forms.RegexField(
+        regex=r"^[0-9]{1,4}\.[0-9]{1,4}$",
+        max_length=9,
+        help_text="Major.minor, greater than the latest published version.",
+        error_messages={"invalid": "Use a version number like 1.1."},
+    )
+    markdown = forms.CharField(
+        label="Text (Markdown)",
+        max_length=200_000,
+        strip=False,
+        widget=MarkdownxWidget(attrs={"rows": 24, "spellcheck": "true"}),
+        help_text="Number the sections (## 1. Title). License templates write fill-in fields as {{name}}.",
+    )
+    summary = forms.CharField(
+        label="Plain-language summary (Markdown)",
+        required=False,
+        max_length=20_000,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    changelog = forms.CharField(
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What changed in this version. Required to publish.",
+    )
+    fields = forms.CharField(
+        label="Declared fields (JSON)",
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false", "class": "code"}),
+        help_text='A list of {"name", "label", "help_text", "example", "required", "max_length", "kind"}; '
+        "kind is text, year, url or email.",
+    )
+
+    def __init__(self, *args, version: Version, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.version = version
+
+    def clean_number(self):
+        number = self.cleaned_data["number"]
+        taken = Version.objects.filter(document=self.version.document, number=number).exclude(pk=self.version.pk)
+        if taken.exists():
+            raise ValidationError(f"{self.version.document.short_name} already has a version {number}.")
+        return number
+
+    def clean_fields(self):
+        raw = self.cleaned_data["fields"].strip() or "[]"
+        try:
+            fields = json.loads(raw)
+        except ValueError as error:
+            raise ValidationError(f"This is not valid JSON: {error}.") from error
+        problems = field_schema_problems(fields)
+        if problems:
+            raise ValidationError(problems)
+        return fields
+
+    def clean_markdown(self):
+        return self.cleaned_data["markdown"].replace("\r\n", "\n")
+
+    def clean_summary(self):
+        return self.cleaned_data["summary"].replace("\r\n", "\n")
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Your comment",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Plain text, up to 4,000 characters. Say which section you mean (e.g. section 3).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

@@ -280,7 +280,9 @@ class AuditEntry(models.Model):
         PUBLISH = "publish", "published"
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     action = models.CharField(max_length=20, choices=Action.choices)
     version = models.ForeignKey(Version, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries")
     detail = models.JSONField(default=dict, blank=True)

@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from . import converters, views
+from . import converters, editor, views
 
 register_converter(converters.VersionNumberConverter, "version")
 register_converter(converters.FormatConverter, "fmt")
@@ -17,7 +17,21 @@ urlpatterns = [
     path("definition/", views.document_latest, name="definition-latest"),
     path("definition/<version:number>/", views.version_detail, name="definition-version"),
     path("definition/<version:number>.<fmt:fmt>", views.version_file, name="definition-version-file"),
+    path("definition/compare/<version:old>...<version:new>/", views.compare, name="definition-compare"),
+    path(
+        "definition/compare/<version:old>...<version:new>.diff",
+        views.compare,
+        {"diff": True},
+        name="definition-compare-diff",
+    ),
     path("licenses/", views.license_list, name="license-list"),
+    path("licenses/<slug:slug>/compare/<version:old>...<version:new>/", views.compare, name="compare"),
+    path(
+        "licenses/<slug:slug>/compare/<version:old>...<version:new>.diff",
+        views.compare,
+        {"diff": True},
+        name="compare-diff",
+    ),
     path("licenses/<slug:slug>/", views.document_latest, name="document-latest"),
     path("licenses/<slug:slug>/<version:number>/", views.version_detail, name="version"),
     path("licenses/<slug:slug>/<version:number>.<fmt:fmt>", views.version_file, name="version-file"),
@@ -27,4 +41,7 @@ urlpatterns = [
     path("r/<release_id:release_id>/", views.release_detail, name="release"),
     path("r/<release_id:release_id>.<release_fmt:fmt>", views.release_file, name="release-file"),
     path("accounts/releases/", views.my_releases, name="my-releases"),
+    path("drafts/<int:pk>/", editor.public_draft, name="draft"),
+    path("drafts/<int:pk>.<fmt:fmt>", editor.public_draft_file, name="draft-file"),
+    path("drafts/<int:pk>/comments/", editor.comment, name="draft-comment"),
 ]

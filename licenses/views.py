@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import parse_etags
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
-from . import loading, outputs, rendering
+from . import diffs, loading, outputs, rendering
 from .forms import LicenseFieldsForm
 from .models import Document, Release, Version
 from .publishing import create_release
@@ -262,6 +262,30 @@ def release_file(request, release_id: str, fmt: str):
 def my_releases(request):
     owned = request.user.releases.select_related("release__version__document")
     return render(request, "licenses/my_releases.html", {"owned": owned})
+
+
+@require_safe
+def compare(request, old: str, new: str, slug: str | None = None, diff: bool = False):
+    slug, kind = _kind(slug)
+    document = _document(slug, kind)
+    a, b = _version(document, old), _version(document, new)
+    old_text, new_text = (outputs.version_file(v, "md")[0].decode() for v in (a, b))
+    if diff:
+        body = diffs.unified_diff(old_text, new_text, old_name=f"{slug}-{old}.md", new_name=f"{slug}-{new}.md").encode()
+        name = f"{slug}-{old}...{new}.diff"
+        return bytes_response(request, body, sha=outputs.sha256(body), fmt="diff", filename=name)
+    pieces = diffs.word_diff(old_text, new_text)
+    context = {
+        "document": document,
+        "old": a,
+        "new": b,
+        "diff_html": diffs.word_diff_html(old_text, new_text),
+        "changes": sum(1 for op, _ in pieces if op != "equal"),
+        "versions": document.published_versions(),
+    }
+    response = render(request, "licenses/compare.html", context)
+    response["Cache-Control"] = SHORT
+    return response
 
 
 def not_found(request, exception=None):

@@ -1,0 +1,270 @@
+import json
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.test import Client
+
+from licenses.models import AuditEntry, Comment, FrozenError, Version
+from licenses.publishing import add_comment, editors_group, open_review, start_draft
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    cache.clear()
+
+
+def make_user(email: str, *, editor: bool = False):
+    user = get_user_model().objects.create_user(username=email.split("@")[0], email=email, password="x-Strong-pass-42")
+    if editor:
+        user.groups.add(editors_group())
+    return user
+
+
+@pytest.fixture
+def editor(canonical):
+    return make_user("ed@example.org", editor=True)
+
+
+@pytest.fixture
+def editor_client(editor):
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def draft(canonical, editor):
+    return start_draft(document=canonical["owpl"], user=editor)
+
+
+def editor_urls(draft, comment):
+    pk = draft.pk
+    return [
+        ("get", "/editor/"),
+        ("get", "/editor/audit/"),
+        ("post", "/editor/markdownify/"),
+        ("post", "/editor/owpl/drafts/new/"),
+        ("get", f"/editor/drafts/{pk}/"),
+        ("post", f"/editor/drafts/{pk}/"),
+        ("get", f"/editor/drafts/{pk}/preview/"),
+        ("get", f"/editor/drafts/{pk}.md"),
+        ("get", f"/editor/drafts/{pk}.txt"),
+        ("get", f"/editor/drafts/{pk}.pdf"),
+        ("get", f"/editor/drafts/{pk}.json"),
+        ("post", f"/editor/drafts/{pk}/review/"),
+        ("post", f"/editor/drafts/{pk}/publish/"),
+        ("post", f"/editor/comments/{comment.pk}/resolve/"),
+    ]
+
+
+@pytest.fixture
+def comment(draft, editor):
+    open_review(version=draft, user=editor)
+    return add_comment(version=draft, user=make_user("reader@example.org"), body="Section 3 is unclear.")
+
+
+def test_every_editor_url_sends_anonymous_visitors_to_log_in(draft, comment):
+    client = Client()
+    for method, url in editor_urls(draft, comment):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/accounts/login/?next="), url
+    assert Version.objects.filter(document__slug="owpl").count() == 2
+    assert not Comment.objects.get(pk=comment.pk).is_resolved
+
+
+def test_every_editor_url_refuses_signed_in_non_editors(draft, comment):
+    client = Client()
+    client.force_login(make_user("someone@example.org"))
+    for method, url in editor_urls(draft, comment):
+        assert getattr(client, method)(url).status_code == 403, url
+    draft.refresh_from_db()
+    assert not draft.is_published
+
+
+def test_make_editor_command_grants_and_removes_the_role(canonical, capsys):
+    user = make_user("new@example.org")
+    call_command("make_editor", "new@example.org")
+    assert user.has_perm("licenses.edit_documents")
+    user = get_user_model().objects.get(pk=user.pk)
+    call_command("make_editor", "new@example.org", "--remove")
+    user = get_user_model().objects.get(pk=user.pk)
+    assert not user.has_perm("licenses.edit_documents")
+
+
+def test_starting_a_draft_copies_the_latest_published_version(editor_client, owpl):
+    response = editor_client.post("/editor/owpl/drafts/new/")
+    draft = Version.objects.get(document__slug="owpl", number="1.1")
+    assert response["Location"] == f"/editor/drafts/{draft.pk}/"
+    assert draft.markdown == owpl.markdown and draft.fields == owpl.fields and not draft.is_published
+    assert AuditEntry.objects.filter(action="create", version=draft).exists()
+
+
+def form_data(draft, **changes):
+    data = {
+        "number": draft.number,
+        "markdown": draft.markdown,
+        "summary": draft.summary,
+        "changelog": draft.changelog,
+        "fields": json.dumps(draft.fields),
+    }
+    data.update(changes)
+    return data
+
+
+def test_editing_a_draft_saves_it_and_records_what_changed(editor_client, draft):
+    response = editor_client.post(f"/editor/drafts/{draft.pk}/", form_data(draft, changelog="Clarified section 5."))
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.changelog == "Clarified section 5."
+    entry = AuditEntry.objects.filter(action="edit", version=draft).get()
+    assert entry.detail == {"changed": ["changelog"]}
+
+
+def test_invalid_fields_json_is_refused_with_a_message(editor_client, draft):
+    response = editor_client.post(f"/editor/drafts/{draft.pk}/", form_data(draft, fields="[{not json"))
+    assert response.status_code == 400 and "This is not valid JSON" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"changelog": ""}, "The changelog is empty"),
+        ({"changelog": "x", "number": "0.9"}, "must be greater than the latest published, 1.0"),
+        ({"changelog": "x", "markdown": "# T\n\nNo fields used.\n"}, "is declared but the text never uses it"),
+        ({"changelog": "x", "markdown": "# T {{licensor}} {{model}} {{year}} {{extra}}"}, "declares no such field"),
+    ],
+)
+def test_publishing_refuses_a_draft_that_fails_a_check(editor_client, draft, changes, message):
+    editor_client.post(f"/editor/drafts/{draft.pk}/", form_data(draft, **changes))
+    response = editor_client.post(f"/editor/drafts/{draft.pk}/publish/", follow=True)
+    assert message in response.content.decode()
+    draft.refresh_from_db()
+    assert not draft.is_published
+    assert not AuditEntry.objects.filter(action="publish").exists()
+
+
+def test_publishing_freezes_moves_latest_and_marks_the_old_version_superseded(editor_client, draft, owpl):
+    old_txt = Client().get("/licenses/owpl/1.0.txt").content
+    text = draft.markdown.replace("no condition or restriction on Outputs", "no condition or limit on Outputs")
+    editor_client.post(f"/editor/drafts/{draft.pk}/", form_data(draft, markdown=text, changelog="Wording."))
+    response = editor_client.post(f"/editor/drafts/{draft.pk}/publish/")
+    assert response["Location"] == "/licenses/owpl/1.1/"
+    draft.refresh_from_db()
+    assert draft.is_published and draft.published_by.email == "ed@example.org" and draft.checksums
+    with pytest.raises(FrozenError):
+        draft.save()
+    public = Client()
+    assert public.get("/licenses/owpl/")["Location"] == "/licenses/owpl/1.1/"
+    assert public.get("/licenses/owpl/1.0.txt").content == old_txt
+    old_page = public.get("/licenses/owpl/1.0/").content.decode()
+    assert "superseded by" in old_page and 'href="/licenses/owpl/1.1/"' in old_page
+    assert AuditEntry.objects.filter(action="publish", version=draft, actor__email="ed@example.org").exists()
+    assert editor_client.get(f"/editor/drafts/{draft.pk}/").status_code == 404
+
+
+def test_compare_shows_exactly_the_changed_words(editor_client, draft):
+    text = draft.markdown.replace("no condition or restriction on Outputs", "no condition or limit on Outputs")
+    editor_client.post(f"/editor/drafts/{draft.pk}/", form_data(draft, markdown=text, changelog="Wording."))
+    editor_client.post(f"/editor/drafts/{draft.pk}/publish/")
+    html = Client().get("/licenses/owpl/compare/1.0...1.1/").content.decode()
+    diff = html[html.index('<div class="diff"') :]
+    assert re.findall(r"<del>(.*?)</del>", diff) == ["restriction"]
+    assert re.findall(r"<ins>(.*?)</ins>", diff) == ["limit"]
+    unified = Client().get("/licenses/owpl/compare/1.0...1.1.diff")
+    assert unified["Content-Type"].startswith("text/x-diff")
+    body = unified.content.decode()
+    assert body.startswith("--- owpl-1.0.md\n+++ owpl-1.1.md\n")
+    assert sum(1 for line in body.splitlines() if line.startswith("-") and not line.startswith("---")) == 1
+
+
+def test_compare_of_a_version_with_itself_is_identical_and_unknown_versions_404(canonical):
+    client = Client()
+    response = client.get("/licenses/owpl/compare/1.0...1.0/")
+    assert response.status_code == 200 and "The two versions are identical." in response.content.decode()
+    assert client.get("/licenses/owpl/compare/1.0...1.0.diff").content == b""
+    assert client.get("/licenses/owpl/compare/9.9...1.0/").status_code == 404
+    assert client.get("/definition/compare/1.0...1.0/").status_code == 200
+
+
+def test_drafts_are_public_only_while_open_for_comment_and_always_marked_draft(draft, editor):
+    client = Client()
+    assert client.get(f"/drafts/{draft.pk}/").status_code == 404
+    open_review(version=draft, user=editor)
+    page = client.get(f"/drafts/{draft.pk}/")
+    assert page.status_code == 200 and "DRAFT" in page.content.decode()
+    for fmt in ("md", "txt", "pdf"):
+        response = client.get(f"/drafts/{draft.pk}.{fmt}")
+        assert response.status_code == 200 and "immutable" not in response["Cache-Control"]
+        if fmt != "pdf":
+            assert "DRAFT" in response.content.decode()
+    assert client.get("/licenses/owpl/")["Location"] == "/licenses/owpl/1.0/", "a draft is never the latest"
+
+
+def test_signed_in_readers_comment_and_editors_resolve(draft, editor, editor_client):
+    open_review(version=draft, user=editor)
+    reader = Client()
+    assert reader.post(f"/drafts/{draft.pk}/comments/", {"body": "Hi"})["Location"].startswith("/accounts/login/")
+    reader.force_login(make_user("reader@example.org"))
+    response = reader.post(f"/drafts/{draft.pk}/comments/", {"body": "<script>alert(1)</script> section 3?"})
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    page = reader.get(f"/drafts/{draft.pk}/").content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; section 3?" in page and "<script>alert(1)" not in page
+    assert "section 3?" in editor_client.get(f"/editor/drafts/{draft.pk}/").content.decode()
+    editor_client.post(f"/editor/comments/{comment.pk}/resolve/")
+    comment.refresh_from_db()
+    assert comment.is_resolved and comment.resolved_by.email == "ed@example.org"
+    actions = list(AuditEntry.objects.filter(version=draft).values_list("action", flat=True))
+    assert {"create", "open_review", "comment", "resolve_comment"} <= set(actions)
+
+
+def test_comments_are_length_bounded_rate_limited_and_closed_with_review(draft, editor, editor_client):
+    open_review(version=draft, user=editor)
+    reader = Client()
+    reader.force_login(make_user("reader@example.org"))
+    assert reader.post(f"/drafts/{draft.pk}/comments/", {"body": "x" * 4001}).status_code == 400
+    for i in range(10):
+        assert reader.post(f"/drafts/{draft.pk}/comments/", {"body": f"Point {i}"}).status_code == 302
+    limited = reader.post(f"/drafts/{draft.pk}/comments/", {"body": "One more"})
+    assert limited.status_code == 429 and limited["Retry-After"]
+    editor_client.post(f"/editor/drafts/{draft.pk}/review/", {"action": "close"})
+    cache.clear()
+    assert reader.post(f"/drafts/{draft.pk}/comments/", {"body": "Late"}).status_code == 404
+    assert Comment.objects.count() == 10
+
+
+def test_the_audit_trail_is_shown_to_editors_and_cannot_be_changed(editor_client, draft):
+    page = editor_client.get("/editor/audit/").content.decode()
+    assert "created a draft" in page and "ed@example.org" in page
+    entry = AuditEntry.objects.get(action="create")
+    entry.detail = {"forged": True}
+    with pytest.raises(FrozenError):
+        entry.save()
+    with pytest.raises(FrozenError):
+        AuditEntry.objects.all().update(action="publish")
+    with pytest.raises(FrozenError):
+        AuditEntry.objects.all().delete()
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE licenses_auditentry SET action = 'publish'")
+
+
+HOSTILE = (
+    "# Test {{licensor}} {{model}} {{year}}\n\n<script>alert('x')</script>\n\n"
+    '<img src="x" onerror="alert(1)">\n\n[click](javascript:alert(2))\n'
+)
+
+
+def test_editor_markdown_is_sanitized_in_preview_and_when_published(editor_client, draft):
+    preview = editor_client.post("/editor/markdownify/", {"content": HOSTILE}).content.decode()
+    editor_client.post(f"/editor/drafts/{draft.pk}/", form_data(draft, markdown=HOSTILE, changelog="Hostile."))
+    page = editor_client.get(f"/editor/drafts/{draft.pk}/preview/").content.decode()
+    editor_client.post(f"/editor/drafts/{draft.pk}/publish/")
+    published = Client().get("/licenses/owpl/1.1/").content.decode()
+    for html in (preview, page, published):
+        document = html[html.find("<h1") :]
+        assert "<script>alert" not in document and "onerror" not in document and "javascript:" not in document
