@@ -13,7 +13,9 @@ PYTHON := $(shell for p in python3 python3.13 python3.12; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: run test lint format bench system venv clean
+.PHONY: run test lint format bench system venv clean axe
+
+AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 run: venv
 	$(PY) manage.py migrate --noinput
@@ -22,7 +24,7 @@ run: venv
 	@echo "Open Weights is served at http://$(HOST):$(PORT)/"
 	$(VENV)/bin/gunicorn config.wsgi:application -c config/gunicorn.conf.py --bind $(HOST):$(PORT)
 
-test: venv system
+test: venv system axe
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -46,6 +48,15 @@ system:
 		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
 	fi
 
+# axe-core (pinned in tests/browser/package.json) for the accessibility tests, from the npm registry.
+axe: $(AXE)
+$(AXE): tests/browser/package.json
+	@command -v npm >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q npm; }
+	cd tests/browser && npm install --no-package-lock --no-audit --no-fund --loglevel=error
+	touch $@
+
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then \
 		echo "Error: Python 3.12 or newer is required (Django 6.1). Install it, or with pyenv run 'pyenv install 3.13'." >&2; \
@@ -59,4 +70,4 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 venv: $(VENV)/.installed
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache screenshots bench/results.json
+	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache screenshots bench/results.json tests/browser/node_modules

@@ -8,6 +8,7 @@ everything the output depends on, so a repeated request is a cache lookup.
 import hashlib
 import io
 import json
+import re
 import zipfile
 
 from django.conf import settings
@@ -104,7 +105,9 @@ def render_all(version: Version) -> dict[str, bytes]:
     files = {fmt: render(version, fmt) for fmt in DOCUMENT_FORMATS}
     files["json"] = version_metadata(version, {fmt: sha256(body) for fmt, body in files.items()})
     # The plain-language summary is shown on the version page, so it is rendered once too.
-    files["summary"] = rendering.to_html(version.summary).encode()
+    # Its headings sit under the page's "In plain language" heading, one level down.
+    summary = rendering.to_html(version.summary)
+    files["summary"] = re.sub(r"<(/?)h2\b", r"<\1h3", summary).encode()
     return files
 
 

@@ -161,6 +161,15 @@ def _body_html(markdown: str) -> str:
     )
 
 
+def table_of_contents(body_html: str) -> list[tuple[str, str]]:
+    """Return (anchor, heading text) for each second-level heading of rendered HTML."""
+    contents = []
+    for anchor, inner in re.findall(r'<h2 id="([^"]+)">(.*?)</h2>', body_html, flags=re.S):
+        text = re.sub(r'<a class="section-link".*?</a>|<[^>]+>', "", inner, flags=re.S)
+        contents.append((anchor, html.unescape(text).strip()))
+    return contents
+
+
 def to_html(markdown: str, values: Values = None) -> str:
     """Return the sanitized HTML of a Markdown source, with any field values filled in."""
     return _fill_tokens(

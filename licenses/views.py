@@ -1,5 +1,7 @@
 """Public pages and downloads of the documents: thin views over models and outputs."""
 
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
@@ -56,6 +58,12 @@ def bytes_response(request, body, *, sha: str, fmt: str, filename: str, cache_co
     return response
 
 
+def split_title(body: str) -> tuple[str, str]:
+    """Split rendered HTML into its leading <h1> and the rest, so a page can put matter between them."""
+    match = re.match(r"\s*(<h1\b.*?</h1>)(.*)", body, flags=re.S)
+    return (match[1], match[2]) if match else ("", body)
+
+
 @require_safe
 def home(request):
     documents = Document.objects.all()
@@ -94,13 +102,16 @@ def version_detail(request, number: str, slug: str | None = None):
     version = _version(document, number)
     versions = document.published_versions()
     body, _ = outputs.version_file(version, "html")
+    heading, text = split_title(body.decode())
     summary, _ = outputs.version_file(version, "summary")
     context = {
         "document": document,
         "version": version,
         "versions": versions,
         "superseded_by": versions[0] if versions[0].number != version.number else None,
-        "body": body.decode(),
+        "heading": heading,
+        "body": text,
+        "contents": rendering.table_of_contents(text),
         "summary": summary.decode(),
         "downloads": [
             {"fmt": fmt, "url": version.file_url(fmt), "name": version.file_name(fmt), "sha256": version.checksums[fmt]}
@@ -241,6 +252,7 @@ def release_detail(request, release_id: str):
         "version": version,
         "document": version.document,
         "body": html,
+        "contents": rendering.table_of_contents(html),
         "files": files,
         "snippets": outputs.release_snippets(release),
         "permalink": outputs.absolute(release.get_absolute_url()),

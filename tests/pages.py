@@ -1,0 +1,57 @@
+"""Every page type of the site, with what it takes to reach it, for the page-wide tests."""
+
+from django.contrib.auth import get_user_model
+
+from licenses.loading import load_documents
+from licenses.models import Document
+from licenses.publishing import add_comment, create_release, editors_group, open_review, start_draft
+
+PUBLIC_PAGES = {
+    "home": "/",
+    "about": "/about/",
+    "definition": "/definition/1.0/",
+    "licenses": "/licenses/",
+    "license": "/licenses/owpl/1.0/",
+    "wizard": "/licenses/owpl/1.0/wizard/",
+    "compare": "/licenses/owpl/compare/1.0...1.0/",
+    "login": "/accounts/login/",
+    "signup": "/accounts/signup/",
+    "password-reset": "/accounts/password/reset/",
+    "not-found": "/licenses/owpl/9.9/",
+}
+
+
+def build_site() -> dict[str, str]:
+    """Create what the dynamic pages need; return every page type's path and the users made."""
+    if not Document.objects.exists():
+        load_documents()
+    users = get_user_model().objects
+    editor = users.filter(username="page-editor").first() or users.create_user(
+        "page-editor", "page-editor@example.org", "x-Strong-pass-42"
+    )
+    editor.groups.add(editors_group())
+    owpl = Document.objects.get(slug="owpl")
+    version = owpl.latest_version
+    version.document = owpl
+    release = create_release(
+        version=version, values={"licensor": "Acme AI Labs", "model": "Page-7B", "year": "2026"}, owner=editor
+    )
+    draft = owpl.versions.drafts().first() or start_draft(document=owpl, user=editor)
+    open_review(version=draft, user=editor)
+    if not draft.comments.exists():
+        add_comment(version=draft, user=editor, body="Is section 3 clear enough?")
+    pages = dict(PUBLIC_PAGES)
+    pages.update(
+        {
+            "release": release.get_absolute_url(),
+            "draft-public": f"/drafts/{draft.pk}/",
+            "my-releases": "/accounts/releases/",
+            "editor": "/editor/",
+            "editor-draft": f"/editor/drafts/{draft.pk}/",
+            "editor-audit": "/editor/audit/",
+        }
+    )
+    return pages
+
+
+SIGNED_IN_PAGES = {"my-releases", "editor", "editor-draft", "editor-audit"}
