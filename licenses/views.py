@@ -1,8 +1,13 @@
 """Public pages and downloads of the documents: thin views over models and outputs."""
 
+import hashlib
+import json
 import re
+from functools import cache
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache as django_cache
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import parse_etags
@@ -95,9 +100,47 @@ def document_latest(request, slug: str | None = None):
     return response
 
 
+@cache
+def page_revision() -> str:
+    """Return a digest of the templates and static files: cached pages are keyed by it."""
+    digest = hashlib.sha256(rendering.RENDERER_VERSION.encode())
+    for folder in (settings.BASE_DIR / "templates", settings.BASE_DIR / "static"):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "node_modules" not in path.parts:
+                digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _published_numbers(slug: str, kind: str) -> list[str]:
+    """Return a document's published version numbers in one query (empty if it has none)."""
+    return list(
+        Version.objects.filter(document__slug=slug, document__kind=kind, status=Version.Status.PUBLISHED)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+
+
 @require_safe
 def version_detail(request, number: str, slug: str | None = None):
     slug, kind = _kind(slug)
+    numbers = _published_numbers(slug, kind)
+    if number not in numbers:
+        _version(_document(slug, kind), number)  # raises the helpful 404
+    # The page changes only when a newer version is published (its banner), so it is cached by that.
+    key = "page:" + outputs.sha256(json.dumps([page_revision(), settings.SITE_URL, slug, number, numbers]).encode())
+    cached = django_cache.get(key)
+    if cached is None:
+        body = _render_version_page(request, slug, kind, number)
+        cached = (body, outputs.sha256(body))
+        django_cache.set(key, cached, timeout=24 * 3600)
+    body, sha = cached
+    response = HttpResponseNotModified() if etag_matches(request, sha) else HttpResponse(body)
+    response["ETag"] = f'"{sha}"'
+    response["Cache-Control"] = SHORT
+    return response
+
+
+def _render_version_page(request, slug: str, kind: str, number: str) -> bytes:
     document = _document(slug, kind)
     version = _version(document, number)
     versions = document.published_versions()
@@ -119,9 +162,7 @@ def version_detail(request, number: str, slug: str | None = None):
         ],
         "permalink": outputs.absolute(version.get_absolute_url()),
     }
-    response = render(request, "licenses/version_detail.html", context)
-    response["Cache-Control"] = SHORT
-    return response
+    return render(request, "licenses/version_detail.html", context).content
 
 
 def _wants_json(request) -> bool:
@@ -137,18 +178,26 @@ def _bad_values(request, form: LicenseFieldsForm):
     return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
 
 
+# Published files never change, so each process keeps those it has served: a dict lookup then
+# answers the next request without touching the database. There are only documents x versions x
+# formats of them.
+_published_files: dict[tuple[str, str, str, str], tuple[bytes, str, str, tuple[str, ...]]] = {}
+
+
 @require_GET
 def version_file(request, number: str, fmt: str, slug: str | None = None):
     slug, kind = _kind(slug)
-    document = _document(slug, kind)
-    version = _version(document, number)
-    if fmt in outputs.RELEASE_FILE_NAMES and any(name in request.GET for name in version.field_names):
-        return _filled_file(request, version, fmt)
-    sha = outputs.version_checksum(version, fmt)
-    if sha and etag_matches(request, sha):
-        return bytes_response(request, b"", sha=sha, fmt=fmt, filename=version.file_name(fmt))
-    body, sha = outputs.version_file(version, fmt)
-    return bytes_response(request, body, sha=sha, fmt=fmt, filename=version.file_name(fmt))
+    entry = _published_files.get((kind, slug, number, fmt))
+    if entry is None:
+        version = _version(_document(slug, kind), number)
+        body, sha = outputs.version_file(version, fmt)
+        entry = (body, sha, version.file_name(fmt), tuple(version.field_names))
+        if len(_published_files) < 1024:
+            _published_files[(kind, slug, number, fmt)] = entry
+    body, sha, filename, field_names = entry
+    if request.GET and fmt in outputs.RELEASE_FILE_NAMES and any(name in request.GET for name in field_names):
+        return _filled_file(request, _version(_document(slug, kind), number), fmt)
+    return bytes_response(request, body, sha=sha, fmt=fmt, filename=filename)
 
 
 def _filled_file(request, version: Version, fmt: str):

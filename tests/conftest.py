@@ -1,5 +1,7 @@
 import pytest
+from django.core.cache import cache
 
+from licenses import views
 from licenses.loading import load_documents
 from licenses.models import Document
 
@@ -27,3 +29,13 @@ def owpl(canonical):
 @pytest.fixture
 def definition(canonical):
     return canonical["definition"].versions.get(number="1.0")
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """Each test builds its own database, so no rendered page or file may leak between tests."""
+    cache.clear()
+    views._published_files.clear()
+    yield
+    cache.clear()
+    views._published_files.clear()
