@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "licenses.middleware.ThrottledMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -194,6 +195,13 @@ MARKDOWNX_URLS_PATH = "/editor/markdownify/"  # the editors-only preview, not ma
 MARKDOWNX_UPLOAD_URLS_PATH = "/editor/no-uploads/"
 MARKDOWNX_UPLOAD_MAX_SIZE = 0
 MARKDOWNX_UPLOAD_CONTENT_TYPES = []
+
+# Bounds on expensive work (see licenses/throttling.py): filled-in files rendered per client per
+# minute (cached ones are free), wizard submissions per client per minute, and PDF renders running
+# at once on one host (keep it below the number of gunicorn workers, so pages always get one).
+OW_RENDERS_PER_MINUTE = int(os.environ.get("OW_RENDERS_PER_MINUTE", "60"))
+OW_RELEASES_PER_MINUTE = int(os.environ.get("OW_RELEASES_PER_MINUTE", "30"))
+OW_CONCURRENT_RENDERS = int(os.environ.get("OW_CONCURRENT_RENDERS", "2"))
 
 # Bound what a request may carry: license fields are short, documents are a few pages.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024

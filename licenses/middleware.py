@@ -1,7 +1,9 @@
-"""Refuse oversized request bodies before anything reads them."""
+"""Refuse oversized request bodies before anything reads them; answer throttled work with 429."""
 
 from django.conf import settings
 from django.http import HttpResponse
+
+from .throttling import Throttled, throttled_response
 
 
 class RequestSizeLimitMiddleware:
@@ -20,3 +22,18 @@ class RequestSizeLimitMiddleware:
             message = f"The request body is too large: the limit is {limit // 1024} KiB.\n"
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class ThrottledMiddleware:
+    """Turn a Throttled error raised anywhere in a view into 429 with Retry-After."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Throttled):
+            return throttled_response(exception)
+        return None

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from . import rendering
 from .models import Release, Rendition, Version
+from .throttling import render_slot
 
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
@@ -61,15 +62,20 @@ def render(version: Version, fmt: str, values=None, *, url: str | None = None, a
     if fmt == "txt":
         return rendering.to_text(source, values).encode()
     if fmt == "pdf":
-        document = rendering.pdf_document(
-            rendering.to_html(source, values),
-            title=version.title,
-            author=author or "Open Weights",
-            url=url or absolute(version.get_absolute_url()),
-            marker="" if version.is_published else "DRAFT",
-        )
-        return rendering.to_pdf(document)
+        with render_slot():
+            return _render_pdf(version, source, values, url=url, author=author)
     raise ValueError(f"unknown format {fmt!r}")
+
+
+def _render_pdf(version: Version, source: str, values, *, url: str | None, author: str) -> bytes:
+    document = rendering.pdf_document(
+        rendering.to_html(source, values),
+        title=version.title,
+        author=author or "Open Weights",
+        url=url or absolute(version.get_absolute_url()),
+        marker="" if version.is_published else "DRAFT",
+    )
+    return rendering.to_pdf(document)
 
 
 def version_metadata(version: Version, checksums: dict[str, str]) -> bytes:
@@ -139,6 +145,11 @@ def version_checksum(version: Version, fmt: str) -> str | None:
     if version.is_published:
         return version.checksums.get(fmt)
     return None
+
+
+def cached_filled_file(version: Version, fmt: str, values: dict[str, str], *, url: str, author: str = ""):
+    """Return the cached bytes of a filled-in file, or None when it would have to be rendered."""
+    return cache.get(_cache_key(version, fmt, values, extra=url + "\n" + author))
 
 
 def filled_file(version: Version, fmt: str, values: dict[str, str], *, url: str, author: str = "") -> bytes:

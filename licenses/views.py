@@ -17,6 +17,7 @@ from . import diffs, loading, outputs, rendering
 from .forms import LicenseFieldsForm
 from .models import Document, Release, Version
 from .publishing import create_release
+from .throttling import check_rate
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
@@ -206,7 +207,11 @@ def _filled_file(request, version: Version, fmt: str):
     if not form.is_valid():
         return _bad_values(request, form)
     values = outputs.canonical_values(version, form.values())
-    body = outputs.filled_file(version, fmt, values, url=outputs.absolute(version.get_absolute_url()))
+    url = outputs.absolute(version.get_absolute_url())
+    body = outputs.cached_filled_file(version, fmt, values, url=url)
+    if body is None:
+        check_rate(request, "render", settings.OW_RENDERS_PER_MINUTE)
+        body = outputs.filled_file(version, fmt, values, url=url)
     sha = outputs.sha256(body)
     return bytes_response(request, body, sha=sha, fmt=fmt, filename=outputs.RELEASE_FILE_NAMES[fmt])
 
@@ -240,6 +245,7 @@ def wizard(request, slug: str, number: str):
     if request.method == "POST":
         form = LicenseFieldsForm(request.POST, version=version)
         if form.is_valid():
+            check_rate(request, "release", settings.OW_RELEASES_PER_MINUTE)
             release = create_release(version=version, values=form.values(), owner=request.user)
             return redirect(release.get_absolute_url(), permanent=False)
         status = 400

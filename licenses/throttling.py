@@ -1,0 +1,77 @@
+"""Bounds on expensive work: per-client rate limits and a cap on concurrent PDF renders.
+
+Rate limits count in the shared cache (fixed one-minute windows per client address). The render
+cap uses lock files, so it holds across all the worker processes of one host: however many cold
+PDFs are requested, some workers always stay free for pages and downloads.
+"""
+
+import fcntl
+import os
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+
+
+class Throttled(Exception):
+    """The client must wait `retry_after` seconds before asking again."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def check_rate(request, bucket: str, per_minute: int) -> None:
+    """Count one request of this client in this bucket; raise Throttled past the limit."""
+    window = int(time.time() // 60)
+    key = f"rate:{bucket}:{client_address(request)}:{window}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    if count > per_minute:
+        raise Throttled(f"Too many {bucket} requests: the limit is {per_minute} a minute.", 60 - int(time.time() % 60))
+
+
+_LOCK_DIR = Path(os.environ.get("OW_LOCK_DIR") or tempfile.gettempdir()) / "open-weights-render-slots"
+
+
+@contextmanager
+def render_slot(wait: float = 5.0):
+    """Hold one of the host's PDF render slots, waiting up to `wait` seconds; raise Throttled if none frees."""
+    _LOCK_DIR.mkdir(parents=True, exist_ok=True)
+    slots = max(1, settings.OW_CONCURRENT_RENDERS)
+    deadline = time.monotonic() + wait
+    while True:
+        for slot in range(slots):
+            handle = open(_LOCK_DIR / f"slot-{slot}.lock", "a")  # noqa: SIM115 (held across the yield)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                continue
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                handle.close()
+            return
+        if time.monotonic() >= deadline:
+            raise Throttled("The server is busy rendering PDFs; try again in a moment.", 2)
+        time.sleep(0.05)
+
+
+def throttled_response(error: Throttled) -> HttpResponse:
+    response = HttpResponse(str(error) + "\n", status=429, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(error.retry_after)
+    return response
