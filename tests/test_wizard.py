@@ -12,6 +12,9 @@ from pypdf import PdfReader
 
 from licenses import outputs, rendering
 from licenses.models import Release
+from licenses.publishing import publish_version
+
+from .factories import FIELDS, TEMPLATE, make_document, make_version
 
 VALUES = {"licensor": "Acme AI Labs GmbH", "model": "Falcon-Test-7B", "year": "2026"}
 WIZARD = "/licenses/owpl/1.0/wizard/"
@@ -235,3 +238,22 @@ def test_property_pdf_text_is_the_template_text_with_the_values_in_place(owpl, v
     template = pdf_text(None)
     expected = re.sub(r"\[([A-Z_]+)\]", lambda m: values[m[1].lower()], template)
     assert squeeze(pdf_text(values)) == squeeze(expected)
+
+
+def test_url_and_email_fields_are_validated(db):
+    fields = FIELDS + [
+        {"name": "homepage", "label": "Homepage", "required": True, "max_length": 200, "kind": "url"},
+        {"name": "contact", "label": "Contact", "required": False, "max_length": 100, "kind": "email"},
+    ]
+    version = make_version(
+        make_document("kinds"), markdown=TEMPLATE + "\nSee {{homepage}}, write {{contact}}.\n", fields=fields
+    )
+    publish_version(version=version)
+    client = Client()
+    bad = client.post("/licenses/kinds/1.0/wizard/", dict(VALUES, homepage="not a url", contact="nobody"))
+    html = bad.content.decode()
+    assert bad.status_code == 400 and "Enter a valid URL." in html and "Enter a valid email address." in html
+    good = client.post("/licenses/kinds/1.0/wizard/", dict(VALUES, homepage="example.org/m", contact=""))
+    assert good.status_code == 302
+    text = client.get(good["Location"].rstrip("/") + ".txt").content.decode()
+    assert "See https://example.org/m, write [CONTACT]." in " ".join(text.split())

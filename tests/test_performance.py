@@ -1,0 +1,53 @@
+"""Published versions are rendered once: serving them never parses Markdown or runs WeasyPrint."""
+
+import markdown
+import pytest
+from django.test import Client
+
+from licenses import rendering
+
+
+@pytest.fixture
+def render_calls(monkeypatch):
+    calls = []
+    original_convert, original_pdf = markdown.Markdown.convert, rendering.to_pdf
+
+    def counting_convert(self, source):
+        calls.append("markdown")
+        return original_convert(self, source)
+
+    def counting_pdf(document):
+        calls.append("weasyprint")
+        return original_pdf(document)
+
+    monkeypatch.setattr(markdown.Markdown, "convert", counting_convert)
+    monkeypatch.setattr(rendering, "to_pdf", counting_pdf)
+    return calls
+
+
+def test_the_counter_sees_rendering_when_it_happens(canonical, render_calls):
+    Client().get("/licenses/owpl/1.0.pdf?licensor=Acme&model=M&year=2026")
+    assert "markdown" in render_calls and "weasyprint" in render_calls
+
+
+def test_versioned_pages_and_files_run_no_markdown_and_no_weasyprint(canonical, render_calls):
+    client = Client()
+    for url in ("/licenses/owpl/1.0/", "/definition/1.0/"):
+        for _ in range(2):
+            assert client.get(url).status_code == 200
+        for fmt in ("md", "txt", "pdf", "json"):
+            response = client.get(url.rstrip("/") + "." + fmt)
+            assert response.status_code == 200
+            assert (
+                client.get(url.rstrip("/") + "." + fmt, headers={"If-None-Match": response["ETag"]}).status_code == 304
+            )
+    assert render_calls == []
+
+
+def test_a_repeated_filled_file_is_a_cache_lookup(canonical, render_calls):
+    client = Client()
+    url = "/licenses/owpl/1.0.pdf?licensor=Acme&model=M&year=2026"
+    first = client.get(url).content
+    calls = len(render_calls)
+    assert client.get(url).content == first
+    assert len(render_calls) == calls
