@@ -157,6 +157,9 @@ class DraftForm(forms.Form):
             fields = json.loads(raw)
         except ValueError as error:
             raise ValidationError(f"This is not valid JSON: {error}.") from error
+        serialized = json.dumps(fields, ensure_ascii=False)
+        if "\\u0000" in serialized or any(0xD800 <= ord(char) <= 0xDFFF for char in serialized):
+            raise ValidationError("Remove the null or unpaired surrogate characters from the fields.")
         problems = field_schema_problems(fields)
         if problems:
             raise ValidationError(problems)

@@ -1,9 +1,12 @@
 """Refuse oversized request bodies before anything reads them; answer throttled work with 429."""
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 
+from . import views
 from .throttling import Throttled, throttled_response
+
+DRAIN_LIMIT = 32 * 1024 * 1024
 
 
 class RequestSizeLimitMiddleware:
@@ -19,9 +22,24 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             return HttpResponse("Invalid Content-Length.\n", status=400, content_type="text/plain; charset=utf-8")
         if limit is not None and length > limit:
+            self._discard_body(request, length)
             message = f"The request body is too large: the limit is {limit // 1024} KiB.\n"
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+    @staticmethod
+    def _discard_body(request, length: int) -> None:
+        """Read (and drop) a moderately oversized body, so the client can read our 413 instead of
+        seeing its upload cut off; a truly huge one is left unread and the connection dropped."""
+        if length > DRAIN_LIMIT:
+            return
+        stream = request.META.get("wsgi.input")
+        remaining = length
+        while stream is not None and remaining > 0:
+            chunk = stream.read(min(65536, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
 
 
 class ThrottledMiddleware:
@@ -36,4 +54,26 @@ class ThrottledMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, Throttled):
             return throttled_response(exception)
+        return None
+
+
+class SitePagesFor404Middleware:
+    """Answer every 404 with the site's own helpful page, in debug mode too.
+
+    Django shows its technical 404 page while debugging, which `make run` does by default; people
+    following a stale link should see the site's page (with its message) whatever the mode.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 404 and settings.DEBUG and not getattr(response, "site_page", False):
+            return views.not_found(request)
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404):
+            return views.not_found(request, exception)
         return None

@@ -360,4 +360,6 @@ def not_found(request, exception=None):
     if exception is not None and exception.args and isinstance(exception.args[0], str):
         message = exception.args[0]
     context = {"message": message, "documents": Document.objects.all()}
-    return render(request, "404.html", context, status=404)
+    response = render(request, "404.html", context, status=404)
+    response.site_page = True  # see SitePagesFor404Middleware
+    return response

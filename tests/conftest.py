@@ -1,4 +1,6 @@
 import pytest
+from django.conf import settings
+from django.contrib.sites.models import Site
 from django.core.cache import cache
 
 from licenses import views
@@ -15,9 +17,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def canonical(db):
-    """The canonical documents, loaded again if a transactional test flushed them."""
+    """The canonical documents (and the site's name), restored if a transactional test flushed them."""
     if not Document.objects.exists():
         load_documents()
+    Site.objects.update_or_create(pk=settings.SITE_ID, defaults={"domain": "127.0.0.1:8000", "name": "Open Weights"})
     return {document.slug: document for document in Document.objects.all()}
 
 

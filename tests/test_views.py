@@ -111,3 +111,17 @@ def test_about_page_renders_the_faq(client, canonical):
 
 def test_downloads_refuse_unsafe_methods(client, canonical):
     assert client.post("/licenses/owpl/1.0.txt").status_code in (403, 405)
+
+
+@pytest.mark.parametrize("url", ["/licenses/owpl/9.9/", "/nowhere/", "/r/aaaaaaaaaaaaaaaa/"])
+def test_404s_use_the_sites_page_even_while_debugging(client, canonical, url, settings):
+    settings.DEBUG = True
+    response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert 'class="site-nav"' in html and "style=" not in html and "<style" not in html
+
+
+def test_missing_trailing_slash_still_redirects(client, canonical):
+    response = client.get("/licenses/owpl/1.0")
+    assert response.status_code == 301 and response["Location"] == "/licenses/owpl/1.0/"
