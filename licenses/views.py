@@ -265,7 +265,9 @@ def wizard(request, slug: str, number: str):
 
 def _initial_values(request, version: Version) -> dict[str, str]:
     """Prefill from a release ("start a new release from this one") or from the query string."""
-    source = Release.objects.filter(pk=request.GET.get("from", "")[:32]).first()
+    source_id = request.GET.get("from", "")
+    valid = re.fullmatch(r"[a-z2-7]{16}", source_id)  # a release id, nothing the database could choke on
+    source = Release.objects.filter(pk=source_id).first() if valid else None
     if source is not None:
         return {name: value for name, value in source.values.items() if name in version.field_names}
     return {name: request.GET[name][:500] for name in version.field_names if name in request.GET}
