@@ -7,7 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
-DEBIAN_PACKAGES := chromium libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils
+DEBIAN_PACKAGES := chromium libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils \
+	nginx-light wrk
 # The first Python 3.12+ found: pyenv's (selected by .python-version) or the system's.
 PYTHON := $(shell for p in python3 python3.13 python3.12; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
@@ -68,6 +69,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 venv: $(VENV)/.installed
+
+# Load test as production runs it (gunicorn, DJANGO_DEBUG=0, a throwaway database) against a Django
+# ceiling and nginx. BENCH_ARGS="--quick", "--postgres", "--soak 300".
+bench: venv system
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache screenshots bench/results.json tests/browser/node_modules

@@ -7,7 +7,7 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # Pages and downloads are lookups of stored bytes: a few sync workers per core keep both cores busy.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2))
 worker_class = "sync"
-# Import Django (and WeasyPrint, on first PDF) once in the master, shared by forked workers.
+# Import Django and WeasyPrint once in the master; forked workers share them (and start fast).
 preload_app = True
 timeout = 30
 graceful_timeout = 20
@@ -18,3 +18,9 @@ max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = "warning"
+
+
+def on_starting(server):
+    from licenses.rendering import preload
+
+    preload()

@@ -31,7 +31,19 @@ def database_from_url(url: str) -> dict:
     if parts.scheme == "sqlite":
         # sqlite:///relative/path or sqlite:////absolute/path
         path = unquote(parts.path[1:]) if parts.path.startswith("/") else unquote(parts.path)
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path or BASE_DIR / "db.sqlite3"}
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path or BASE_DIR / "db.sqlite3",
+            "CONN_MAX_AGE": 600,
+            # Several gunicorn workers write to one file: take the write lock when a transaction
+            # starts (so a writer waits for another instead of failing), wait up to 20 s for it,
+            # and let readers go on while one writes (WAL).
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
     if parts.scheme in ("postgres", "postgresql"):
         options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         return {
@@ -203,6 +215,9 @@ MARKDOWNX_UPLOAD_CONTENT_TYPES = []
 OW_RENDERS_PER_MINUTE = int(os.environ.get("OW_RENDERS_PER_MINUTE", "60"))
 OW_RELEASES_PER_MINUTE = int(os.environ.get("OW_RELEASES_PER_MINUTE", "30"))
 OW_CONCURRENT_RENDERS = int(os.environ.get("OW_CONCURRENT_RENDERS", "2"))
+# How many proxies (load balancers) in front of the app append to X-Forwarded-For; the client is the
+# address the outermost of ours saw. 0 means clients connect directly and REMOTE_ADDR is theirs.
+OW_PROXY_COUNT = int(os.environ.get("OW_PROXY_COUNT", "0"))
 
 # Bound what a request may carry: license fields are short, documents are a few pages.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024

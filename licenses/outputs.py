@@ -118,9 +118,11 @@ def render_all(version: Version) -> dict[str, bytes]:
 
 
 def _cache_key(version: Version, fmt: str, values, extra: str = "") -> str:
+    # A published version is identified by its frozen checksum; a draft by its whole content.
+    content = version.checksums.get("md") if version.is_published else [version.markdown, version.fields]
     material = json.dumps(
         [rendering.RENDERER_VERSION, settings.SITE_URL, version.document.slug, version.number,
-         version.status, version.markdown, version.fields, fmt, values or {}, extra],
+         version.status, content, fmt, values or {}, extra],
         sort_keys=True,
     )  # fmt: skip
     return "render:" + sha256(material.encode())
@@ -165,6 +167,11 @@ def filled_file(version: Version, fmt: str, values: dict[str, str], *, url: str,
 RELEASE_FILE_NAMES = {"txt": "LICENSE", "md": "LICENSE.md", "pdf": "LICENSE.pdf"}
 
 
+def release_checksum(release: Release, fmt: str) -> str:
+    """Return a release file's SHA-256: recorded at creation for the license files."""
+    return release.checksums.get(fmt) or sha256(release_file(release, fmt))
+
+
 def release_file(release: Release, fmt: str) -> bytes:
     """Return one file of a release: the filled license, its metadata, or the zip bundle."""
     if fmt in RELEASE_FILE_NAMES or fmt == "html":
@@ -175,10 +182,13 @@ def release_file(release: Release, fmt: str) -> bytes:
             url=absolute(release.get_absolute_url()),
             author=release.values.get("licensor", ""),
         )
-    if fmt == "json":
-        return release_metadata(release)
-    if fmt == "zip":
-        return release_zip(release)
+    if fmt in ("json", "zip"):
+        key = f"release:{rendering.RENDERER_VERSION}:{release.id}.{fmt}"
+        body = cache.get(key)
+        if body is None:
+            body = release_metadata(release) if fmt == "json" else release_zip(release)
+            cache.set(key, body, timeout=24 * 3600)
+        return body
     raise ValueError(f"unknown format {fmt!r}")
 
 
@@ -211,6 +221,19 @@ def badge_path(version: Version) -> str:
     return reverse("licenses:badge", kwargs={"slug": version.document.slug, "number": version.number})
 
 
+PUBLICATIONS_KEY = "publications"
+
+
+def publication_generation() -> int:
+    """Return a number that changes whenever any version is published (pages cache by it)."""
+    return cache.get(PUBLICATIONS_KEY, 0)
+
+
+def note_publication() -> None:
+    cache.add(PUBLICATIONS_KEY, 0, timeout=None)
+    cache.incr(PUBLICATIONS_KEY)
+
+
 def release_metadata(release: Release) -> bytes:
     """Return the JSON of a release: its values, license, permalink and the checksum of each file."""
     version = release.version
@@ -227,7 +250,7 @@ def release_metadata(release: Release) -> bytes:
         },
         "values": release.values,
         "files": {
-            fmt: {"name": name, "url": absolute(release.file_url(fmt)), "sha256": sha256(release_file(release, fmt))}
+            fmt: {"name": name, "url": absolute(release.file_url(fmt)), "sha256": release_checksum(release, fmt)}
             for fmt, name in RELEASE_FILE_NAMES.items()
         },
         "renderer_version": rendering.RENDERER_VERSION,

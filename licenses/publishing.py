@@ -113,6 +113,7 @@ def publish_version(*, version: Version, user=None, published_at=None) -> Versio
     Rendition.objects.bulk_create(
         Rendition(version=version, format=fmt, body=body, sha256=version.checksums[fmt]) for fmt, body in files.items()
     )
+    transaction.on_commit(outputs.note_publication)
     return version
 
 
@@ -127,7 +128,6 @@ def release_id(version: Version, values: dict[str, str]) -> str:
     return base64.b32encode(hashlib.sha256(material.encode()).digest()).decode().lower()[:16]
 
 
-@transaction.atomic
 def create_release(*, version: Version, values: dict[str, str], owner=None) -> Release:
     """Store a filled-in license once (the same inputs give the same release) and record its owner."""
     if not version.is_published:
@@ -136,12 +136,14 @@ def create_release(*, version: Version, values: dict[str, str], owner=None) -> R
     identifier = release_id(version, values)
     release = Release.objects.filter(pk=identifier).first()
     if release is None:
+        # Render (and so cache) the files before taking the database's write lock: a PDF takes a
+        # while, and other writers should not wait for it.
+        release = Release(id=identifier, version=version, values=values, created_at=timezone.now())
+        release.checksums = {
+            fmt: outputs.sha256(outputs.release_file(release, fmt)) for fmt in outputs.RELEASE_FILE_NAMES
+        }
         try:
             with transaction.atomic():
-                release = Release(id=identifier, version=version, values=values, created_at=timezone.now())
-                release.checksums = {
-                    fmt: outputs.sha256(outputs.release_file(release, fmt)) for fmt in outputs.RELEASE_FILE_NAMES
-                }
                 release.save(force_insert=True)
         except IntegrityError:  # the same release was stored concurrently
             release = Release.objects.get(pk=identifier)

@@ -353,9 +353,21 @@ def pdf_document(body_html: str, *, title: str, author: str, url: str, marker: s
     )
 
 
+@cache
+def _font_config():
+    # One per process: a new FontConfiguration per render leaks memory (fontconfig state) and
+    # the output is byte-identical either way.
+    return _weasyprint()[1]()
+
+
+def preload() -> None:
+    """Import WeasyPrint now (it takes most of a second), e.g. in gunicorn's master before forking."""
+    _weasyprint()
+
+
 def to_pdf(document_html: str) -> bytes:
     """Return the PDF of an HTML page made by pdf_document(); it reads only the site's own assets."""
-    weasyprint, font_configuration, fetcher = _weasyprint()
-    font_config = font_configuration()
+    weasyprint, _, fetcher = _weasyprint()
+    font_config = _font_config()
     page = weasyprint.HTML(string=document_html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=fetcher())
     return page.write_pdf(font_config=font_config, pdf_identifier=b"open-weights", uncompressed_pdf=False)

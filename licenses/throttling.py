@@ -6,6 +6,7 @@ PDFs are requested, some workers always stay free for pages and downloads.
 """
 
 import fcntl
+import hashlib
 import os
 import tempfile
 import time
@@ -26,6 +27,11 @@ class Throttled(Exception):
 
 
 def client_address(request) -> str:
+    """Return the client's address: REMOTE_ADDR, or the one our proxies recorded in X-Forwarded-For."""
+    if settings.OW_PROXY_COUNT > 0:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= settings.OW_PROXY_COUNT:
+            return hops[-settings.OW_PROXY_COUNT]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
@@ -43,7 +49,10 @@ def check_rate(request, bucket: str, per_minute: int) -> None:
         raise Throttled(f"Too many {bucket} requests: the limit is {per_minute} a minute.", 60 - int(time.time() % 60))
 
 
-_LOCK_DIR = Path(os.environ.get("OW_LOCK_DIR") or tempfile.gettempdir()) / "open-weights-render-slots"
+# One set of slots per installation (two checkouts on one machine do not share them).
+_LOCK_DIR = Path(os.environ.get("OW_LOCK_DIR") or tempfile.gettempdir()) / (
+    "open-weights-render-slots-" + hashlib.sha256(str(settings.BASE_DIR).encode()).hexdigest()[:12]
+)
 
 
 @contextmanager

@@ -1,13 +1,12 @@
 """Public pages and downloads of the documents: thin views over models and outputs."""
 
 import hashlib
-import json
 import re
+import time
 from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache as django_cache
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import parse_etags
@@ -112,13 +111,52 @@ def page_revision() -> str:
     return digest.hexdigest()[:16]
 
 
-def _published_numbers(slug: str, kind: str) -> list[str]:
-    """Return a document's published version numbers in one query (empty if it has none)."""
-    return list(
+# Per-process memories of things that change rarely or never. Published versions and releases are
+# frozen, so their objects and pages are kept as they are; the list of a document's published
+# versions is re-read after a publication (the shared cache's publication counter moves) and at the
+# latest after NUMBERS_TTL seconds, for workers whose cache is not shared (local memory).
+NUMBERS_TTL = 10.0
+_numbers_memo: dict[tuple[str, str], tuple[float, int, tuple[str, ...]]] = {}
+_published_versions: dict[tuple[str, str, str], Version] = {}
+_pages: dict[tuple, tuple[bytes, str]] = {}
+_published_files: dict[tuple[str, str, str, str], tuple[bytes, str, str, tuple[str, ...]]] = {}
+MEMORY_ENTRIES = 1024
+
+
+def _remember(memory: dict, key, value):
+    if len(memory) >= MEMORY_ENTRIES:
+        memory.clear()  # crude, but these hold only what is asked for often
+    memory[key] = value
+    return value
+
+
+def forget_everything() -> None:
+    """Drop every per-process memory (tests build a new database each time)."""
+    for memory in (_numbers_memo, _published_versions, _pages, _published_files):
+        memory.clear()
+
+
+def _published_numbers(slug: str, kind: str) -> tuple[str, ...]:
+    """Return a document's published version numbers (empty if it has none)."""
+    generation, now = outputs.publication_generation(), time.monotonic()
+    memo = _numbers_memo.get((slug, kind))
+    if memo and memo[0] > now and memo[1] == generation:
+        return memo[2]
+    numbers = tuple(
         Version.objects.filter(document__slug=slug, document__kind=kind, status=Version.Status.PUBLISHED)
         .order_by("number")
         .values_list("number", flat=True)
     )
+    return _remember(_numbers_memo, (slug, kind), (now + NUMBERS_TTL, generation, numbers))[2]
+
+
+def _published_version(slug: str, kind: str, number: str) -> Version:
+    """Return a published version with its document, or raise the helpful 404."""
+    version = _published_versions.get((kind, slug, number))
+    if version is None:
+        version = _version(_document(slug, kind), number)
+        _remember(_published_versions, (kind, slug, number), version)
+    return version
 
 
 @require_safe
@@ -127,14 +165,16 @@ def version_detail(request, number: str, slug: str | None = None):
     numbers = _published_numbers(slug, kind)
     if number not in numbers:
         _version(_document(slug, kind), number)  # raises the helpful 404
-    # The page changes only when a newer version is published (its banner), so it is cached by that.
-    key = "page:" + outputs.sha256(json.dumps([page_revision(), settings.SITE_URL, slug, number, numbers]).encode())
-    cached = django_cache.get(key)
+    # The page changes only when a newer version is published (its banner), so it is kept by that.
+    key = (page_revision(), slug, kind, number, numbers)
+    cached = _pages.get(key)
     if cached is None:
         body = _render_version_page(request, slug, kind, number)
-        cached = (body, outputs.sha256(body))
-        django_cache.set(key, cached, timeout=24 * 3600)
-    body, sha = cached
+        cached = _remember(_pages, key, (body, outputs.sha256(body)))
+    return _page_response(request, *cached)
+
+
+def _page_response(request, body: bytes, sha: str):
     response = HttpResponseNotModified() if etag_matches(request, sha) else HttpResponse(body)
     response["ETag"] = f'"{sha}"'
     response["Cache-Control"] = SHORT
@@ -179,25 +219,18 @@ def _bad_values(request, form: LicenseFieldsForm):
     return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
 
 
-# Published files never change, so each process keeps those it has served: a dict lookup then
-# answers the next request without touching the database. There are only documents x versions x
-# formats of them.
-_published_files: dict[tuple[str, str, str, str], tuple[bytes, str, str, tuple[str, ...]]] = {}
-
-
 @require_GET
 def version_file(request, number: str, fmt: str, slug: str | None = None):
     slug, kind = _kind(slug)
     entry = _published_files.get((kind, slug, number, fmt))
     if entry is None:
-        version = _version(_document(slug, kind), number)
+        version = _published_version(slug, kind, number)
         body, sha = outputs.version_file(version, fmt)
         entry = (body, sha, version.file_name(fmt), tuple(version.field_names))
-        if len(_published_files) < 1024:
-            _published_files[(kind, slug, number, fmt)] = entry
+        _remember(_published_files, (kind, slug, number, fmt), entry)
     body, sha, filename, field_names = entry
     if request.GET and fmt in outputs.RELEASE_FILE_NAMES and any(name in request.GET for name in field_names):
-        return _filled_file(request, _version(_document(slug, kind), number), fmt)
+        return _filled_file(request, _published_version(slug, kind, number), fmt)
     return bytes_response(request, body, sha=sha, fmt=fmt, filename=filename)
 
 
@@ -218,7 +251,7 @@ def _filled_file(request, version: Version, fmt: str):
 
 @require_safe
 def badge(request, slug: str, number: str):
-    version = _version(_document(slug, Document.Kind.LICENSE), number)
+    version = _published_version(slug, Document.Kind.LICENSE, number)
     body = outputs.badge_svg(version)
     response = HttpResponse(body, content_type="image/svg+xml")
     response["Cache-Control"] = IMMUTABLE
@@ -240,8 +273,8 @@ def wizard_latest(request):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def wizard(request, slug: str, number: str):
-    document = _document(slug, Document.Kind.LICENSE)
-    version = _version(document, number)
+    version = _published_version(slug, Document.Kind.LICENSE, number)
+    document = version.document
     if request.method == "POST":
         form = LicenseFieldsForm(request.POST, version=version)
         if form.is_valid():
@@ -288,21 +321,21 @@ def _release(release_id: str) -> Release:
 
 @require_safe
 def release_detail(request, release_id: str):
-    release = _release(release_id)
+    key = (page_revision(), "release", release_id)
+    cached = _pages.get(key)
+    if cached is None:
+        body = _render_release_page(request, _release(release_id))
+        cached = _remember(_pages, key, (body, outputs.sha256(body)))
+    return _page_response(request, *cached)
+
+
+def _render_release_page(request, release: Release) -> bytes:
     version = release.version
     html = outputs.release_file(release, "html").decode()
+    names = [*outputs.RELEASE_FILE_NAMES.items(), ("json", f"{release.id}.json"), ("zip", f"license-{release.id}.zip")]
     files = [
-        {
-            "fmt": fmt,
-            "name": name,
-            "url": release.file_url(fmt),
-            "sha256": outputs.sha256(outputs.release_file(release, fmt)),
-        }
-        for fmt, name in [
-            *outputs.RELEASE_FILE_NAMES.items(),
-            ("json", f"{release.id}.json"),
-            ("zip", f"license-{release.id}.zip"),
-        ]
+        {"fmt": fmt, "name": name, "url": release.file_url(fmt), "sha256": outputs.release_checksum(release, fmt)}
+        for fmt, name in names
     ]
     context = {
         "release": release,
@@ -313,9 +346,8 @@ def release_detail(request, release_id: str):
         "files": files,
         "snippets": outputs.release_snippets(release),
         "permalink": outputs.absolute(release.get_absolute_url()),
-        "owned": request.user.is_authenticated and release.owners.filter(user=request.user).exists(),
     }
-    return render(request, "licenses/release_detail.html", context)
+    return render(request, "licenses/release_detail.html", context).content
 
 
 @require_GET

@@ -38,7 +38,7 @@ def definition(canonical):
 def fresh_caches():
     """Each test builds its own database, so no rendered page or file may leak between tests."""
     cache.clear()
-    views._published_files.clear()
+    views.forget_everything()
     yield
     cache.clear()
-    views._published_files.clear()
+    views.forget_everything()

@@ -1,0 +1,274 @@
+"""The static export: the same URLs with the same bytes as the app, for every published version."""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from licenses import static_export
+from licenses.models import Document, Version
+from licenses.publishing import publish_version
+from licenses.static_export import CONFIG_NAME, FILE_FORMATS, ExportError, export_static, url_to_path
+
+from .factories import FIELDS, TEMPLATE, make_version
+
+REDIRECT_RULE_RE = re.compile(r"^location = (\S+) \{.* return (30[1278]) (\S+); \}$", re.MULTILINE)
+
+
+def served(client: Client, url: str):
+    response = client.get(url)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    response.close()
+    return response, body
+
+
+def exported_files(root: Path) -> dict[str, bytes]:
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()}
+
+
+def file_to_url(path: str) -> str:
+    return "/" + (path.removesuffix("index.html") if path == "index.html" or path.endswith("/index.html") else path)
+
+
+def redirect_rules(root: Path) -> dict[str, tuple[str, str]]:
+    config = (root / CONFIG_NAME).read_text()
+    return {url: (status, target) for url, status, target in REDIRECT_RULE_RE.findall(config)}
+
+
+def latest_url(document: Document) -> str:
+    latest = document.latest_version
+    latest.document = document
+    return latest.get_absolute_url()
+
+
+@pytest.fixture
+def second_owpl(canonical):
+    """OWPL 1.1 published on top of 1.0, and a 1.2 draft that must not be exported."""
+    owpl = canonical["owpl"]
+    source = owpl.versions.get(number="1.0")
+    markdown = source.markdown.replace("1.0", "1.1", 1) + "\nA clarified sentence.\n"
+    publish_version(
+        version=Version.objects.create(
+            document=owpl,
+            number="1.1",
+            markdown=markdown,
+            summary=source.summary,
+            fields=source.fields,
+            changelog="Clarified a sentence.",
+        )
+    )
+    make_version(owpl, "1.2", markdown=TEMPLATE, fields=FIELDS)
+    return owpl
+
+
+def test_url_to_path_maps_pages_to_index_files_and_refuses_escapes():
+    assert url_to_path("/") == "index.html"
+    assert url_to_path("/licenses/owpl/1.0/") == "licenses/owpl/1.0/index.html"
+    assert url_to_path("/licenses/owpl/1.0.txt") == "licenses/owpl/1.0.txt"
+    for bad in ("/a/../b", "/a//b", "/./a"):
+        with pytest.raises(ExportError):
+            url_to_path(bad)
+
+
+def test_every_exported_file_is_byte_identical_to_what_the_app_serves(canonical, tmp_path):
+    report = export_static(tmp_path / "site")
+    files = exported_files(tmp_path / "site")
+    redirect_pages = {url_to_path(redirect.url) for redirect in report.redirects}
+    client = Client()
+    compared = 0
+    for path, body in sorted(files.items()):
+        if path == CONFIG_NAME or path in redirect_pages:
+            continue
+        response, served_body = served(client, file_to_url(path))
+        assert response.status_code == 200, path
+        assert served_body == body, f"{path} differs from what the app serves at {file_to_url(path)}"
+        compared += 1
+    assert compared == len(report.files) - len(report.redirects) > 20
+    assert set(files) == {item.path for item in report.files} | {CONFIG_NAME}
+
+
+def test_every_published_version_is_exported_in_every_format(second_owpl, tmp_path):
+    export_static(tmp_path)
+    files = exported_files(tmp_path)
+    client = Client()
+    versions = Version.objects.published().select_related("document")
+    assert {str(v) for v in versions} == {"OWD 1.0", "OWPL 1.0", "OWPL 1.1"}
+    for version in versions:
+        urls = [version.get_absolute_url(), *(version.file_url(fmt) for fmt in ("md", "txt", "pdf", "json"))]
+        if version.document.is_license:
+            urls.append(f"/licenses/{version.document.slug}/{version.number}/badge.svg")
+        for url in urls:
+            assert files[url_to_path(url)] == served(client, url)[1], url
+    assert set(FILE_FORMATS) == {"md", "txt", "pdf", "json"}
+    assert not any("1.2" in path for path in files), "drafts are not exported"
+    for page in ("index.html", "about/index.html", "licenses/index.html"):
+        assert page in files
+    # The superseded page says so, as the app does.
+    assert b"This version is superseded by" in files["licenses/owpl/1.0/index.html"]
+
+
+def test_frozen_files_carry_their_publication_time(canonical, tmp_path):
+    export_static(tmp_path)
+    owpl = canonical["owpl"].versions.get(number="1.0")
+    for name in ("1.0.txt", "1.0.pdf", "1.0/badge.svg"):
+        assert os.stat(tmp_path / "licenses/owpl" / name).st_mtime == owpl.published_at.timestamp()
+
+
+def test_redirect_config_names_each_documents_latest_version(second_owpl, tmp_path):
+    export_static(tmp_path)
+    rules = redirect_rules(tmp_path)
+    documents = [d for d in Document.objects.all() if d.latest_version is not None]
+    assert {d.slug for d in documents} == {"definition", "owpl"}
+    for document in documents:
+        status, target = rules[document.get_absolute_url()]
+        assert target == latest_url(document)
+        response = Client().get(document.get_absolute_url())
+        assert (int(status), target) == (response.status_code, response["Location"])
+    assert rules["/licenses/owpl/"][1] == "/licenses/owpl/1.1/"
+    assert rules["/definition/"][1] == "/definition/1.0/"
+    assert "/wizard/" not in rules
+
+
+def test_redirect_pages_are_plain_meta_refresh_pages(second_owpl, tmp_path):
+    export_static(tmp_path)
+    for url, target in (("/definition/", "/definition/1.0/"), ("/licenses/owpl/", "/licenses/owpl/1.1/")):
+        html = (tmp_path / url_to_path(url)).read_text()
+        assert f'<meta http-equiv="refresh" content="0; url={target}">' in html
+        assert f'href="{target}"' in html
+        assert "<script" not in html and "<style" not in html and "style=" not in html
+        assert not re.search(r"\son[a-z]+=", html), "no inline event handlers"
+
+
+def test_nginx_rules_give_documents_their_content_types_and_headers(canonical, tmp_path):
+    export_static(tmp_path)
+    config = (tmp_path / CONFIG_NAME).read_text()
+    assert '"text/markdown; charset=utf-8" md;' in config
+    assert '"text/plain; charset=utf-8" txt;' in config
+    assert '"application/json" json;' in config
+    assert '"application/pdf" pdf;' in config
+    rule = next(line for line in config.splitlines() if line.startswith("location = /licenses/owpl/1.0.txt "))
+    assert 'add_header Cache-Control "public, max-age=31536000, immutable";' in rule
+    assert 'add_header Content-Disposition "inline; filename=\\"LICENSE\\"";' in rule
+
+
+def test_pages_reference_only_exported_static_files(canonical, tmp_path):
+    export_static(tmp_path)
+    files = exported_files(tmp_path)
+    references = set()
+    for path, body in files.items():
+        if path.endswith(".html"):
+            references |= set(static_export.STATIC_REFERENCE_RE.findall(body.decode()))
+    assert {"/static/css/site.css", "/static/favicon.svg"} <= references
+    for reference in references:
+        assert reference.lstrip("/") in files
+    assert "static/js/site.js" in files, "the project's static files are all exported"
+
+
+def test_exporting_again_is_deterministic_and_brings_an_earlier_export_up_to_date(canonical, tmp_path):
+    first = export_static(tmp_path)
+    before = exported_files(tmp_path)
+    (tmp_path / "licenses/owpl/0.9.txt").write_text("stale\n")
+    second = export_static(tmp_path)
+    assert second.written == [] and second.removed == ["licenses/owpl/0.9.txt"]
+    assert exported_files(tmp_path) == before
+    assert [item.path for item in first.files] == [item.path for item in second.files]
+
+
+def test_refuses_a_directory_that_is_neither_empty_nor_an_export(canonical, tmp_path):
+    (tmp_path / "notes.txt").write_text("mine\n")
+    with pytest.raises(ExportError, match="neither empty nor an earlier export"):
+        export_static(tmp_path)
+    assert exported_files(tmp_path) == {"notes.txt": b"mine\n"}
+
+
+def test_the_command_prints_a_summary(canonical, tmp_path):
+    out = StringIO()
+    call_command("export_static", str(tmp_path / "out"), stdout=out)
+    assert out.getvalue().startswith("Exported 2 published versions (OWD 1.0, OWPL 1.0) as ")
+    assert (tmp_path / "out/licenses/owpl/1.0.pdf").is_file()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _fetch(url: str):
+    request = urllib.request.Request(url)
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=5) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+
+
+def test_nginx_serves_the_export_with_the_apps_bytes_headers_and_redirects(canonical):
+    assert NGINX, "nginx is missing: `make test` installs Debian's nginx-light"
+    # A world-readable directory under /tmp: nginx's workers run as nobody when started by root.
+    with tempfile.TemporaryDirectory(prefix="ow-export-") as scratch:
+        root = Path(scratch)
+        root.chmod(0o755)
+        export_static(root / "site")
+        port = _free_port()
+        user = "user nobody nogroup;" if os.geteuid() == 0 else ""
+        temp_paths = " ".join(
+            f"{name}_temp_path {root}/{name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        (root / "nginx.conf").write_text(
+            f"{user}\nworker_processes 1;\nerror_log {root}/error.log warn;\npid {root}/nginx.pid;\n"
+            "events { worker_connections 64; }\n"
+            f"http {{ access_log off; {temp_paths}\n"
+            f"  server {{ listen 127.0.0.1:{port}; root {root}/site; include {root}/site/{CONFIG_NAME}; }}\n}}\n"
+        )
+        process = subprocess.Popen(
+            [NGINX, "-c", str(root / "nginx.conf"), "-p", str(root), "-g", "daemon off;"],
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    assert process.poll() is None, process.stderr.read().decode()
+                    time.sleep(0.05)
+            client = Client()
+            for url in ("/", "/licenses/owpl/1.0/", "/licenses/owpl/1.0.txt", "/licenses/owpl/1.0.pdf", "/about/"):
+                status, headers, body = _fetch(base + url)
+                response, app_body = served(client, url)
+                assert (status, body) == (200, app_body), url
+                for name in ("Content-Type", "Cache-Control", "Content-Disposition", "Content-Security-Policy"):
+                    assert headers.get(name) == response.headers.get(name), (url, name)
+            status, headers, _ = _fetch(base + "/definition/")
+            assert (status, headers["Location"]) == (302, "/definition/1.0/")
+            assert _fetch(base + "/" + CONFIG_NAME)[0] == 404
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
