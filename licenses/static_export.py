@@ -161,12 +161,12 @@ def static_urls() -> list[str]:
 
 
 def _body(response) -> bytes:
-    try:
-        if response.streaming:
-            return b"".join(response.streaming_content)
-        return response.content
-    finally:
-        response.close()
+    # No response.close() here: the test client has closed the response already (a streaming one
+    # once read), and closing again fires request_finished, which would close the database
+    # connection in the middle of the caller's transaction.
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
 
 
 def _headers(response) -> tuple[tuple[str, str], ...]:

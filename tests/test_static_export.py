@@ -29,7 +29,6 @@ REDIRECT_RULE_RE = re.compile(r"^location = (\S+) \{.* return (30[1278]) (\S+); 
 def served(client: Client, url: str):
     response = client.get(url)
     body = b"".join(response.streaming_content) if response.streaming else response.content
-    response.close()
     return response, body
 
 
