@@ -7,8 +7,6 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # Pages and downloads are lookups of stored bytes: a few sync workers per core keep both cores busy.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2))
 worker_class = "sync"
-# Import Django and WeasyPrint once in the master; forked workers share them (and start fast).
-preload_app = True
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
@@ -20,7 +18,15 @@ errorlog = "-"
 loglevel = "warning"
 
 
-def on_starting(server):
+def when_ready(server):
+    """Import Django and WeasyPrint once in the master, after the socket is bound.
+
+    Forked workers then share them and start fast (what preload_app does), but the port accepts
+    connections from the first moment: requests wait in the listen backlog for the first worker
+    instead of being refused while the imports run.
+    """
+    server.app.wsgi()
+
     from licenses.rendering import preload
 
     preload()

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "django.contrib.sites",
     "allauth",
     "allauth.account",
@@ -113,6 +114,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Widgets render through TEMPLATES, so templates/ can override one (markdownx's editor).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -208,6 +211,7 @@ MARKDOWNX_URLS_PATH = "/editor/markdownify/"  # the editors-only preview, not ma
 MARKDOWNX_UPLOAD_URLS_PATH = "/editor/no-uploads/"
 MARKDOWNX_UPLOAD_MAX_SIZE = 0
 MARKDOWNX_UPLOAD_CONTENT_TYPES = []
+MARKDOWNX_EDITOR_RESIZABLE = False  # the text area keeps its height and scrolls, beside its preview
 
 # Bounds on expensive work (see licenses/throttling.py): filled-in files rendered per client per
 # minute (cached ones are free), wizard submissions per client per minute, and PDF renders running

@@ -38,6 +38,10 @@ def test_editor_drafts_reviews_and_publishes_owpl_1_1(browser, site):
     assert re.search(r"/editor/drafts/\d+/$", editor.url)
     text = editor.get_by_label("Text (Markdown)")
     text.fill(text.input_value().replace("no condition or restriction on Outputs", "no condition or limit on Outputs"))
+    # markdownx's live preview asks the editors-only endpoint, which renders with the site's renderer.
+    live = editor.locator(".markdownx-preview")
+    live.get_by_text("no condition or limit on Outputs").wait_for(timeout=10_000)
+    assert live.locator("h2#section-6 a.section-link").count() == 1
     editor.get_by_label("Changelog").fill("Plainer wording in section 6.")
     editor.get_by_role("button", name="Save draft").click()
     assert "Draft saved." in editor.inner_text("main")
