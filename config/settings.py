@@ -248,14 +248,19 @@ CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
 if not DEBUG:
-    # Production sits behind TLS (terminated by the load balancer, which sets the header).
+    # Production sits behind TLS, terminated by the load balancer, which sets the header. Whether the
+    # site is served over HTTPS is what SITE_URL says: an https:// site redirects plain HTTP and sends
+    # HSTS and secure-only cookies; an http:// one (a host on a private network, a local trial of
+    # production settings) serves plain HTTP, where secure cookies would break every form.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = 63072000
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    HTTPS = SITE_URL.startswith("https://")
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", HTTPS)
+    if HTTPS:
+        SECURE_HSTS_SECONDS = 63072000
+        SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+        SECURE_HSTS_PRELOAD = True
+        SESSION_COOKIE_SECURE = True
+        CSRF_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 LOGGING = {

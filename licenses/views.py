@@ -71,8 +71,15 @@ def split_title(body: str) -> tuple[str, str]:
 
 @require_safe
 def home(request):
-    documents = Document.objects.all()
-    return render(request, "licenses/home.html", {"documents": documents})
+    entries = []
+    for document in Document.objects.all():
+        versions = document.published_versions()
+        latest = versions[0] if versions else None
+        downloads = [(fmt, latest.file_url(fmt)) for fmt in ("txt", "md", "pdf")] if latest else []
+        entries.append({"document": document, "latest": latest, "downloads": downloads})
+    owpl = next((e["latest"] for e in entries if e["document"].slug == "owpl"), None)
+    context = {"documents": entries, "owpl": owpl, "curl_example": _curl_example(owpl) if owpl else ""}
+    return render(request, "licenses/home.html", context)
 
 
 @require_safe

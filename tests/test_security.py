@@ -237,6 +237,31 @@ def test_production_settings_enable_hsts_secure_cookies_and_the_ssl_redirect():
     assert values["CSRF_TRUSTED_ORIGINS"] == ["https://openweights.example"]
 
 
+def test_production_on_a_plain_http_site_url_serves_http_without_redirecting_or_secure_cookies(tmp_path):
+    database = f"sqlite:///{tmp_path}/db.sqlite3"
+    env = {
+        **PRODUCTION,
+        "SITE_URL": "http://127.0.0.1:8000",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database,
+    }
+    code = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'\n"
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from django.test import Client\n"
+        "assert not settings.SECURE_SSL_REDIRECT and not settings.CSRF_COOKIE_SECURE, 'https settings on http'\n"
+        "assert not settings.SECURE_HSTS_SECONDS and not settings.SESSION_COOKIE_SECURE, 'https settings on http'\n"
+        "from django.core.management import call_command\n"
+        "call_command('migrate', verbosity=0); call_command('load_documents', verbosity=0)\n"
+        "response = Client().get('/licenses/owpl/1.0.txt', HTTP_HOST='127.0.0.1')\n"
+        "print(response.status_code, response.get('Strict-Transport-Security'))\n"
+    )
+    result = run_python(code, env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["200", "None"]
+
+
 def test_production_without_a_secret_key_fails_loudly_instead_of_using_a_default():
     result = run_python("import config.settings", {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": None})
     assert result.returncode != 0

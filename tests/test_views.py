@@ -104,6 +104,14 @@ def test_home_and_license_list_link_the_documents(client, canonical):
     assert 'href="/licenses/owpl/1.0/"' in listing and "(latest)" in listing
 
 
+def test_home_offers_each_documents_latest_files_and_the_three_steps(client, canonical):
+    home = client.get("/").content.decode()
+    for url in ("/definition/1.0.txt", "/definition/1.0.pdf", "/licenses/owpl/1.0.md", "/licenses/owpl/1.0/wizard/"):
+        assert f'href="{url}"' in home, url
+    assert "Version 1.0, published" in home
+    assert "curl -o LICENSE &#x27;http://127.0.0.1:8000/licenses/owpl/1.0.txt?licensor=" in home
+
+
 def test_about_page_renders_the_faq(client, canonical):
     response = client.get("/about/")
     assert response.status_code == 200 and "Why permissive" in response.content.decode()
