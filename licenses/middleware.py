@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
+from django.urls import Resolver404, resolve
 
 from . import views
 from .throttling import Throttled, throttled_response
@@ -77,3 +78,44 @@ class SitePagesFor404Middleware:
         if isinstance(exception, Http404):
             return views.not_found(request, exception)
         return None
+
+
+# Routes whose answer is the same for everyone and never depends on a session, a cookie or a form:
+# published versions, their files and releases (frozen), fetched with GET and no query string.
+FROZEN_ROUTES = {
+    "licenses:version",
+    "licenses:version-file",
+    "licenses:definition-version",
+    "licenses:definition-version-file",
+    "licenses:badge",
+    "licenses:release",
+    "licenses:release-file",
+}
+
+
+class FrozenFastPathMiddleware:
+    """Send requests for frozen pages and files straight to their view, past the middleware that
+    only matters to people (sessions, CSRF, accounts, messages).
+
+    These URLs are most of the traffic and their answers are lookups of stored bytes, so the
+    per-request cost of that middleware would be most of their cost. Everything above this
+    middleware (security headers, CSP, compression) still applies; anything the view does not
+    answer itself (a 404) goes the ordinary way, to get the site's 404 page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "GET" and not request.META.get("QUERY_STRING"):
+            request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware would check it
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                match = None
+            if match is not None and match.view_name in FROZEN_ROUTES:
+                try:
+                    return match.func(request, *match.args, **match.kwargs)
+                except Http404:
+                    pass
+        return self.get_response(request)

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import parse_etags
-from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import diffs, loading, outputs, rendering
 from .forms import LicenseFieldsForm
@@ -226,7 +226,7 @@ def _bad_values(request, form: LicenseFieldsForm):
     return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
 
 
-@require_GET
+@require_safe
 def version_file(request, number: str, fmt: str, slug: str | None = None):
     slug, kind = _kind(slug)
     entry = _published_files.get((kind, slug, number, fmt))
@@ -260,9 +260,12 @@ def _filled_file(request, version: Version, fmt: str):
 def badge(request, slug: str, number: str):
     version = _published_version(slug, Document.Kind.LICENSE, number)
     body = outputs.badge_svg(version)
-    response = HttpResponse(body, content_type="image/svg+xml")
+    sha = outputs.sha256(body)
+    response = (
+        HttpResponseNotModified() if etag_matches(request, sha) else HttpResponse(body, content_type="image/svg+xml")
+    )
     response["Cache-Control"] = IMMUTABLE
-    response["ETag"] = f'"{outputs.sha256(body)}"'
+    response["ETag"] = f'"{sha}"'
     return response
 
 
@@ -357,7 +360,7 @@ def _render_release_page(request, release: Release) -> bytes:
     return render(request, "licenses/release_detail.html", context).content
 
 
-@require_GET
+@require_safe
 def release_file(request, release_id: str, fmt: str):
     release = _release(release_id)
     body = outputs.release_file(release, fmt)

@@ -1,0 +1,97 @@
+"""The middleware of licenses/middleware.py that the other test modules do not already cover."""
+
+import pytest
+from django.conf import settings
+from django.test import Client, override_settings
+
+from licenses import views
+from licenses.publishing import create_release
+
+FAST_PATH = "licenses.middleware.FrozenFastPathMiddleware"
+WITHOUT_FAST_PATH = [name for name in settings.MIDDLEWARE if name != FAST_PATH]
+COMPARED_HEADERS = (
+    "Content-Type",
+    "Content-Disposition",
+    "ETag",
+    "Cache-Control",
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+)
+
+
+@pytest.fixture
+def frozen_urls(owpl):
+    release = create_release(version=owpl, values={"licensor": "Acme", "model": "Acme-7B", "year": "2026"})
+    return [
+        "/definition/1.0/",
+        "/definition/1.0.txt",
+        "/licenses/owpl/1.0/",
+        *(f"/licenses/owpl/1.0.{fmt}" for fmt in ("md", "txt", "pdf", "json")),
+        "/licenses/owpl/1.0/badge.svg",
+        release.get_absolute_url(),
+        *(release.file_url(fmt) for fmt in ("txt", "md", "pdf", "json", "zip")),
+    ]
+
+
+def answer(url: str, **headers):
+    response = Client().get(url, headers=headers)
+    return response, {name: response.get(name) for name in COMPARED_HEADERS}
+
+
+def test_frozen_urls_skip_the_session_csrf_and_account_middleware(frozen_urls):
+    assert FAST_PATH in settings.MIDDLEWARE
+    for url in frozen_urls:
+        response, _ = answer(url)
+        assert response.status_code == 200, url
+        assert not hasattr(response.wsgi_request, "session"), f"{url} went through the whole middleware stack"
+
+
+def test_the_fast_path_answers_exactly_what_the_whole_stack_answers(frozen_urls):
+    fast = {url: answer(url) for url in frozen_urls}
+    views.forget_everything()
+    with override_settings(MIDDLEWARE=WITHOUT_FAST_PATH):
+        for url in frozen_urls:
+            response, headers = answer(url)
+            assert hasattr(response.wsgi_request, "session")
+            assert (response.status_code, response.content, headers) == (
+                fast[url][0].status_code,
+                fast[url][0].content,
+                fast[url][1],
+            ), url
+
+
+def test_the_fast_path_answers_revalidation_with_304(frozen_urls):
+    for url in frozen_urls:
+        response, headers = answer(url)
+        again, _ = answer(url, if_none_match=headers["ETag"])
+        assert again.status_code == 304 and again["ETag"] == headers["ETag"], url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/licenses/owpl/9.9/",
+        "/licenses/owpl/9.9.txt",
+        "/definition/7.0/",
+        "/r/aaaaaaaaaaaaaaaa/",
+        "/r/aaaaaaaaaaaaaaaa.txt",
+    ],
+)
+def test_unknown_frozen_urls_get_the_sites_404_page(canonical, url):
+    response = Client().get(url)
+    assert response.status_code == 404
+    assert b"<main" in response.content and hasattr(response.wsgi_request, "session")
+
+
+def test_other_hosts_are_refused_on_the_fast_path_too(canonical):
+    assert Client().get("/licenses/owpl/1.0.txt", headers={"host": "evil.example"}).status_code == 400
+
+
+def test_requests_with_a_query_or_another_method_take_the_ordinary_way(canonical):
+    filled = Client().get("/licenses/owpl/1.0.txt?licensor=Acme&model=M&year=2026")
+    assert filled.status_code == 200 and hasattr(filled.wsgi_request, "session")
+    head = Client().head("/licenses/owpl/1.0.txt")
+    assert head.status_code == 200 and hasattr(head.wsgi_request, "session")
