@@ -351,7 +351,8 @@ class Scenario:
     expect: tuple[int, ...] = (200,)
     method: str = "GET"
     warm: bool = True
-    reference: str = ""  # "ceiling" or "nginx" for the two references
+    reference: str = ""  # "ceiling" or "nginx" for the references
+    plain: str = "/plain.txt"  # the plain file of the same size that the /nginx ratio compares with
 
 
 @dataclass
@@ -494,11 +495,11 @@ http {{
     sendfile on;
     tcp_nopush on;
 {temp_paths}
-    # (a) a plain file of the size of the .txt, nothing else
+    # (a) plain files of the sizes of the .txt and of the page, nothing else
     server {{
         listen 127.0.0.1:{plain_port};
         root {scratch}/plain;
-        types {{ "text/plain; charset=utf-8" txt; }}
+        types {{ "text/plain; charset=utf-8" txt; "text/html; charset=utf-8" html; }}
     }}
     # (b) the static export with the rules export_static wrote
     server {{
@@ -668,7 +669,10 @@ def scenarios(etag: str, form: WizardForm) -> list[Scenario]:
                  connections=SLOW_CONNECTIONS, script=lambda: wizard_script(form, new_release=True), warm=False),
         Scenario("nginx: plain file, size of the .txt", "nginx-plain", "/plain.txt", reference="nginx"),
         Scenario("nginx: export 1.0.txt", "nginx-export", "/licenses/owpl/1.0.txt"),
-        Scenario("nginx: export page 1.0/ (index.html)", "nginx-export", "/licenses/owpl/1.0/"),
+        Scenario("nginx: plain file, size of the page", "nginx-plain", "/plain-page.html", reference="nginx",
+                 plain="/plain-page.html"),
+        Scenario("nginx: export page 1.0/ (index.html)", "nginx-export", "/licenses/owpl/1.0/",
+                 plain="/plain-page.html"),
     ]  # fmt: skip
 
 
@@ -738,6 +742,8 @@ def run(args, tools, scratch: Path) -> int:
         export = scratch / "export"
         (scratch / "plain").mkdir()
         (scratch / "plain" / "plain.txt").write_bytes(b"p" * (export / "licenses/owpl/1.0.txt").stat().st_size)
+        page_size = (export / "licenses/owpl/1.0/index.html").stat().st_size
+        (scratch / "plain" / "plain-page.html").write_bytes(b"p" * page_size)
         env["BENCH_CEILING_FILE"] = str(export / "licenses/owpl/1.0/index.html")
         print(f"Set up in {time.monotonic() - step:.0f} s ({report['settings']['database']}).", flush=True)
 
@@ -801,12 +807,13 @@ def run(args, tools, scratch: Path) -> int:
                 print(f"{result.rps:.1f} req/s, p50 {fmt(result.p50_ms)} ms, {result.errors} errors", flush=True)
                 results.append(result)
             ceilings = [r.ceiling_rps for r in results if r.ceiling_rps] + [results[0].rps]
-            plain = next(r.rps for r, s in zip(results, plan, strict=True) if s.reference == "nginx")
+            plains = {s.path: r.rps for r, s in zip(results, plan, strict=True) if s.reference == "nginx"}
             for result, scenario in zip(results, plan, strict=True):
                 if scenario.reference == "ceiling":
                     result.ceiling_rps = result.rps
                 ceiling = result.ceiling_rps or statistics.median(ceilings)
                 result.ratio_ceiling = round(result.rps / ceiling, 3) if ceiling else None
+                plain = plains.get(scenario.plain)
                 result.ratio_nginx = round(result.rps / plain, 4) if plain else None
             report["ceiling_rps_runs"] = ceilings
             memory.append(memory_snapshot(gunicorn.pid, "after the scenarios"))
@@ -823,7 +830,10 @@ def run(args, tools, scratch: Path) -> int:
             print()
             print(table(results))
             page = next(r for r in results if r.url == "/licenses/owpl/1.0/" and r.server == "django")
-            print("(/ceiling: to the Django ceiling measured just before; /nginx: to nginx serving a plain file)")
+            print(
+                "(/ceiling: to the Django ceiling measured just before; "
+                "/nginx: to nginx serving a plain file of the same size)"
+            )
             print(
                 f"The ceiling ran {len(ceilings)} times: {min(ceilings):.0f} to {max(ceilings):.0f} req/s, "
                 f"median {statistics.median(ceilings):.0f}."

@@ -103,7 +103,7 @@ MIDDLEWARE = [
     "licenses.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
-    "licenses.middleware.FrozenFastPathMiddleware",
+    "licenses.middleware.FastPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "licenses.middleware.SitePagesFor404Middleware",

@@ -81,8 +81,8 @@ class SitePagesFor404Middleware:
 
 
 # Routes whose answer is the same for everyone and never depends on a session, a cookie or a form:
-# published versions, their files and releases (frozen), fetched with GET and no query string.
-FROZEN_ROUTES = {
+# published versions, their files (filled in from the query string too) and releases.
+FAST_ROUTES = {
     "licenses:version",
     "licenses:version-file",
     "licenses:definition-version",
@@ -93,29 +93,31 @@ FROZEN_ROUTES = {
 }
 
 
-class FrozenFastPathMiddleware:
-    """Send requests for frozen pages and files straight to their view, past the middleware that
-    only matters to people (sessions, CSRF, accounts, messages).
+class FastPathMiddleware:
+    """Send GET requests for published pages and files straight to their view, past the middleware
+    that only matters to people (sessions, CSRF, accounts, messages).
 
-    These URLs are most of the traffic and their answers are lookups of stored bytes, so the
-    per-request cost of that middleware would be most of their cost. Everything above this
-    middleware (security headers, CSP, compression) still applies; anything the view does not
-    answer itself (a 404) goes the ordinary way, to get the site's 404 page.
+    These URLs are most of the traffic and their answers are lookups of stored or cached bytes, so
+    that middleware would be most of their cost. Everything above this one (security headers, CSP,
+    the body-size limit, compression) still applies; what the view does not answer itself (a 404)
+    goes the ordinary way, to get the site's 404 page.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method == "GET" and not request.META.get("QUERY_STRING"):
+        if request.method == "GET":
             request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware would check it
             try:
                 match = resolve(request.path_info)
             except Resolver404:
                 match = None
-            if match is not None and match.view_name in FROZEN_ROUTES:
+            if match is not None and match.view_name in FAST_ROUTES:
                 try:
                     return match.func(request, *match.args, **match.kwargs)
                 except Http404:
                     pass
+                except Throttled as error:
+                    return throttled_response(error)
         return self.get_response(request)

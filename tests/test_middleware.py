@@ -7,7 +7,7 @@ from django.test import Client, override_settings
 from licenses import views
 from licenses.publishing import create_release
 
-FAST_PATH = "licenses.middleware.FrozenFastPathMiddleware"
+FAST_PATH = "licenses.middleware.FastPathMiddleware"
 WITHOUT_FAST_PATH = [name for name in settings.MIDDLEWARE if name != FAST_PATH]
 COMPARED_HEADERS = (
     "Content-Type",
@@ -41,7 +41,7 @@ def answer(url: str, **headers):
     return response, {name: response.get(name) for name in COMPARED_HEADERS}
 
 
-def test_frozen_urls_skip_the_session_csrf_and_account_middleware(frozen_urls):
+def test_published_urls_skip_the_session_csrf_and_account_middleware(frozen_urls):
     assert FAST_PATH in settings.MIDDLEWARE
     for url in frozen_urls:
         response, _ = answer(url)
@@ -50,10 +50,11 @@ def test_frozen_urls_skip_the_session_csrf_and_account_middleware(frozen_urls):
 
 
 def test_the_fast_path_answers_exactly_what_the_whole_stack_answers(frozen_urls):
-    fast = {url: answer(url) for url in frozen_urls}
+    urls = [*frozen_urls, "/licenses/owpl/1.0.md?licensor=A&model=M&year=2026", "/licenses/owpl/1.0.txt?year=1"]
+    fast = {url: answer(url) for url in urls}
     views.forget_everything()
     with override_settings(MIDDLEWARE=WITHOUT_FAST_PATH):
-        for url in frozen_urls:
+        for url in urls:
             response, headers = answer(url)
             assert hasattr(response.wsgi_request, "session")
             assert (response.status_code, response.content, headers) == (
@@ -90,8 +91,18 @@ def test_other_hosts_are_refused_on_the_fast_path_too(canonical):
     assert Client().get("/licenses/owpl/1.0.txt", headers={"host": "evil.example"}).status_code == 400
 
 
-def test_requests_with_a_query_or_another_method_take_the_ordinary_way(canonical):
-    filled = Client().get("/licenses/owpl/1.0.txt?licensor=Acme&model=M&year=2026")
-    assert filled.status_code == 200 and hasattr(filled.wsgi_request, "session")
+def test_filled_files_take_the_fast_path_and_their_limits_still_answer_429(canonical, settings):
+    client = Client()
+    filled = client.get("/licenses/owpl/1.0.txt?licensor=Acme&model=M&year=2026")
+    assert filled.status_code == 200 and b"Acme" in filled.content
+    assert not hasattr(filled.wsgi_request, "session")
+    settings.OW_RENDERS_PER_MINUTE = 1
+    refused = client.get("/licenses/owpl/1.0.txt?licensor=Acme&model=Other&year=2026")
+    assert refused.status_code == 429 and refused["Retry-After"]
+    invalid = client.get("/licenses/owpl/1.0.txt?licensor=Acme&model=M&year=20x6")
+    assert invalid.status_code == 400 and b"year" in invalid.content
+
+
+def test_other_methods_take_the_ordinary_way(canonical):
     head = Client().head("/licenses/owpl/1.0.txt")
     assert head.status_code == 200 and hasattr(head.wsgi_request, "session")
