@@ -127,11 +127,15 @@ _numbers_memo: dict[tuple[str, str], tuple[float, int, tuple[str, ...]]] = {}
 _published_versions: dict[tuple[str, str, str], Version] = {}
 _pages: dict[tuple, tuple[bytes, str]] = {}
 _published_files: dict[tuple[str, str, str, str], tuple[bytes, str, str, tuple[str, ...]]] = {}
+# Filled-in files by their exact query string: the same query always gives the same bytes (the version
+# is frozen), so a repeated `curl` skips validation and the cache. Fewer entries: PDFs are large.
+_filled_files: dict[tuple[str, str, str, str, str], tuple[bytes, str]] = {}
 MEMORY_ENTRIES = 1024
+FILLED_ENTRIES = 256
 
 
-def _remember(memory: dict, key, value):
-    if len(memory) >= MEMORY_ENTRIES:
+def _remember(memory: dict, key, value, *, limit: int = MEMORY_ENTRIES):
+    if len(memory) >= limit:
         memory.clear()  # crude, but these hold only what is asked for often
     memory[key] = value
     return value
@@ -139,7 +143,7 @@ def _remember(memory: dict, key, value):
 
 def forget_everything() -> None:
     """Drop every per-process memory (tests build a new database each time)."""
-    for memory in (_numbers_memo, _published_versions, _pages, _published_files):
+    for memory in (_numbers_memo, _published_versions, _pages, _published_files, _filled_files):
         memory.clear()
 
 
@@ -237,12 +241,21 @@ def version_file(request, number: str, fmt: str, slug: str | None = None):
         _remember(_published_files, (kind, slug, number, fmt), entry)
     body, sha, filename, field_names = entry
     if request.GET and fmt in outputs.RELEASE_FILE_NAMES and any(name in request.GET for name in field_names):
-        return _filled_file(request, _published_version(slug, kind, number), fmt)
+        key = (kind, slug, number, fmt, request.META.get("QUERY_STRING", ""))
+        filled = _filled_files.get(key)
+        if filled is None:
+            filled = _filled_file(request, _published_version(slug, kind, number), fmt)
+            if isinstance(filled, HttpResponse):
+                return filled  # the values were refused
+            _remember(_filled_files, key, filled, limit=FILLED_ENTRIES)
+        body, sha = filled
+        filename = outputs.RELEASE_FILE_NAMES[fmt]
     return bytes_response(request, body, sha=sha, fmt=fmt, filename=filename)
 
 
-def _filled_file(request, version: Version, fmt: str):
-    """The curl endpoint: the license filled in with the query's values, or 400 saying what is wrong."""
+def _filled_file(request, version: Version, fmt: str) -> tuple[bytes, str] | HttpResponse:
+    """The curl endpoint: the license filled in with the query's values and its checksum, or a 400
+    response saying what is wrong."""
     form = LicenseFieldsForm(request.GET, version=version)
     if not form.is_valid():
         return _bad_values(request, form)
@@ -252,8 +265,7 @@ def _filled_file(request, version: Version, fmt: str):
     if body is None:
         check_rate(request, "render", settings.OW_RENDERS_PER_MINUTE)
         body = outputs.filled_file(version, fmt, values, url=url)
-    sha = outputs.sha256(body)
-    return bytes_response(request, body, sha=sha, fmt=fmt, filename=outputs.RELEASE_FILE_NAMES[fmt])
+    return body, outputs.sha256(body)
 
 
 @require_safe

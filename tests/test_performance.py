@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from licenses import rendering
+from licenses.forms import LicenseFieldsForm
 
 
 @pytest.fixture
@@ -51,3 +52,24 @@ def test_a_repeated_filled_file_is_a_cache_lookup(canonical, render_calls):
     calls = len(render_calls)
     assert client.get(url).content == first
     assert len(render_calls) == calls
+
+
+def test_a_repeated_query_skips_validation_but_other_queries_do_not(canonical, monkeypatch):
+    validations = []
+    original = LicenseFieldsForm.is_valid
+
+    def counting_is_valid(self):
+        validations.append(dict(self.data))
+        return original(self)
+
+    monkeypatch.setattr(LicenseFieldsForm, "is_valid", counting_is_valid)
+    client = Client()
+    url = "/licenses/owpl/1.0.txt?licensor=Acme&model=M&year=2026"
+    first = client.get(url)
+    again = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304 and client.get(url).content == first.content
+    assert len(validations) == 1
+    assert client.get(url.replace("Acme", "Other")).status_code == 200
+    assert client.get(url.replace("2026", "20x6")).status_code == 400
+    assert client.get(url.replace("2026", "20x6")).status_code == 400
+    assert len(validations) == 4, "refused values are checked every time, never remembered"
