@@ -128,10 +128,12 @@ _published_versions: dict[tuple[str, str, str], Version] = {}
 _pages: dict[tuple, tuple[bytes, str]] = {}
 _published_files: dict[tuple[str, str, str, str], tuple[bytes, str, str, tuple[str, ...]]] = {}
 # Filled-in files by their exact query string: the same query always gives the same bytes (the version
-# is frozen), so a repeated `curl` skips validation and the cache. Fewer entries: PDFs are large.
+# is frozen), so a repeated `curl` skips validation and the cache. Only a query asked for a second time
+# is kept (the first time only its key is noted), so one-off values, most of them, never take memory.
 _filled_files: dict[tuple[str, str, str, str, str], tuple[bytes, str]] = {}
+_filled_queries_seen: dict[tuple[str, str, str, str, str], None] = {}
 MEMORY_ENTRIES = 1024
-FILLED_ENTRIES = 256
+FILLED_ENTRIES = 128
 
 
 def _remember(memory: dict, key, value, *, limit: int = MEMORY_ENTRIES):
@@ -143,7 +145,7 @@ def _remember(memory: dict, key, value, *, limit: int = MEMORY_ENTRIES):
 
 def forget_everything() -> None:
     """Drop every per-process memory (tests build a new database each time)."""
-    for memory in (_numbers_memo, _published_versions, _pages, _published_files, _filled_files):
+    for memory in (_numbers_memo, _published_versions, _pages, _published_files, _filled_files, _filled_queries_seen):
         memory.clear()
 
 
@@ -247,7 +249,10 @@ def version_file(request, number: str, fmt: str, slug: str | None = None):
             filled = _filled_file(request, _published_version(slug, kind, number), fmt)
             if isinstance(filled, HttpResponse):
                 return filled  # the values were refused
-            _remember(_filled_files, key, filled, limit=FILLED_ENTRIES)
+            if key in _filled_queries_seen:
+                _remember(_filled_files, key, filled, limit=FILLED_ENTRIES)
+            else:
+                _remember(_filled_queries_seen, key, None, limit=8 * MEMORY_ENTRIES)
         body, sha = filled
         filename = outputs.RELEASE_FILE_NAMES[fmt]
     return bytes_response(request, body, sha=sha, fmt=fmt, filename=filename)
