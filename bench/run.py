@@ -751,6 +751,7 @@ def run(args, tools, scratch: Path) -> int:
         command += ["--bind", f"127.0.0.1:{port}"]
         if not args.recycle:
             command += ["--max-requests", "0"]
+            env["OW_PDF_RENDERS_PER_WORKER"] = "0"
         gunicorn_log = scratch / "gunicorn.log"
         gunicorn = start(command, log=gunicorn_log, env=env)
         try:
@@ -930,7 +931,11 @@ def main() -> int:
     parser.add_argument("--pdf-renders", type=int, help="cold PDF renders before the last memory reading (1000)")
     parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL database on 127.0.0.1:5432")
     parser.add_argument("--soak", type=int, metavar="SECONDS", help="run the soak test for SECONDS instead")
-    parser.add_argument("--recycle", action="store_true", help="keep gunicorn's max_requests worker recycling")
+    parser.add_argument(
+        "--recycle",
+        action="store_true",
+        help="keep gunicorn's worker recycling (after max_requests, or OW_PDF_RENDERS_PER_WORKER PDFs)",
+    )
     parser.add_argument("--json", type=Path, default=RESULTS, help=f"where to write the results ({RESULTS.name})")
     args = parser.parse_args()
     args.duration = args.duration or (3.0 if args.quick else 8.0)

@@ -63,8 +63,19 @@ def render(version: Version, fmt: str, values=None, *, url: str | None = None, a
         return rendering.to_text(source, values).encode()
     if fmt == "pdf":
         with render_slot():
+            _pdf_renders[0] += 1
             return _render_pdf(version, source, values, url=url, author=author)
     raise ValueError(f"unknown format {fmt!r}")
+
+
+# PDFs this process has rendered: each leaves some native memory behind (WeasyPrint, Pango), so
+# gunicorn replaces a worker after a number of them (see config/gunicorn.conf.py).
+_pdf_renders = [0]
+
+
+def pdf_renders() -> int:
+    """Return how many PDFs this process has rendered."""
+    return _pdf_renders[0]
 
 
 def _render_pdf(version: Version, source: str, values, *, url: str | None, author: str) -> bytes:
