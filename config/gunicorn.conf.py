@@ -18,7 +18,7 @@ keepalive = 5
 # workers every few seconds at full speed, and every restart costs latency.
 max_requests = 200_000
 max_requests_jitter = 20_000
-pdf_renders_per_worker = int(os.environ.get("OW_PDF_RENDERS_PER_WORKER", "500"))
+pdf_renders_per_worker = int(os.environ.get("OW_PDF_RENDERS_PER_WORKER", "300"))
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = "warning"
