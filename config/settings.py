@@ -254,9 +254,9 @@ if not DEBUG:
     # HSTS and secure-only cookies; an http:// one (a host on a private network, a local trial of
     # production settings) serves plain HTTP, where secure cookies would break every form.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    HTTPS = SITE_URL.startswith("https://")
-    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", HTTPS)
-    if HTTPS:
+    serves_https = SITE_URL.startswith("https://")  # lower case: a local name, not a Django setting
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", serves_https)
+    if serves_https:
         SECURE_HSTS_SECONDS = 63072000
         SECURE_HSTS_INCLUDE_SUBDOMAINS = True
         SECURE_HSTS_PRELOAD = True

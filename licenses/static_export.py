@@ -268,16 +268,12 @@ def nginx_config(files: list[ExportedFile], redirects: list[Redirect]) -> bytes:
         headers = "".join(f" add_header {name} {_nginx_string(value)};" for name, value in redirect.headers)
         lines.append(f"location = {redirect.url} {{{headers} return {redirect.status} {redirect.target}; }}")
     lines += ["", "# Each file with the headers the app sends with it."]
-    redirected = {redirect.url for redirect in redirects}  # their index.html is for hosts without rules
     for item in sorted(files, key=lambda f: f.path):
         directives = [f"add_header {name} {_nginx_string(value)};" for name, value in item.headers]
         if types.get(_extension(item.path)) != item.content_type:
             directives.insert(0, f"types {{ }} default_type {_nginx_string(item.content_type)};")
         if directives:
             lines.append(f"location = /{item.path} {{ {' '.join(directives)} }}")
-        if item.path.endswith("index.html") and item.url.endswith("/") and item.url not in redirected:
-            # Serve a page at its own URL directly: through `index` nginx would redirect internally.
-            lines.append(f"location = {item.url} {{ {' '.join([*directives, f'try_files /{item.path} =404;'])} }}")
     lines += ["", f"location = /{CONFIG_NAME} {{ return 404; }}", ""]
     return "\n".join(lines).encode()
 
