@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, ResolverMatch, resolve
 
 from . import views
 from .throttling import Throttled, throttled_response
@@ -103,17 +103,20 @@ class FastPathMiddleware:
     goes the ordinary way, to get the site's 404 page.
     """
 
+    # Paths already resolved, with their match (None: not a fast route). Resolving walks the URL
+    # patterns one by one, which costs as much as the view's own lookup; the same few paths come
+    # again and again. Paths that match no pattern are not kept, so junk cannot fill this.
+    RESOLVED_ENTRIES = 4096
+
     def __init__(self, get_response):
         self.get_response = get_response
+        self.resolved: dict[tuple[str, str], ResolverMatch | None] = {}
 
     def __call__(self, request):
         if request.method == "GET":
             request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware would check it
-            try:
-                match = resolve(request.path_info)
-            except Resolver404:
-                match = None
-            if match is not None and match.view_name in FAST_ROUTES:
+            match = self._fast_route(request.path_info)
+            if match is not None:
                 try:
                     return match.func(request, *match.args, **match.kwargs)
                 except Http404:
@@ -121,3 +124,18 @@ class FastPathMiddleware:
                 except Throttled as error:
                     return throttled_response(error)
         return self.get_response(request)
+
+    def _fast_route(self, path: str) -> ResolverMatch | None:
+        key = (settings.ROOT_URLCONF, path)
+        try:
+            return self.resolved[key]
+        except KeyError:
+            pass
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return None
+        if len(self.resolved) >= self.RESOLVED_ENTRIES:
+            self.resolved.clear()
+        self.resolved[key] = match if match.view_name in FAST_ROUTES else None
+        return self.resolved[key]

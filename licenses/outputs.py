@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import re
+import time
 import zipfile
 
 from django.conf import settings
@@ -233,16 +234,29 @@ def badge_path(version: Version) -> str:
 
 
 PUBLICATIONS_KEY = "publications"
+# The counter is read from the shared cache at most once a GENERATION_RECHECK seconds per process: a
+# page request should not pay a cache round trip (Redis, in production) to learn that nothing changed.
+# Other processes see a publication within that time; the publishing process sees it at once.
+GENERATION_RECHECK = 1.0
+_generation_read: dict[str, float | int] = {"until": 0.0, "value": 0}
 
 
 def publication_generation() -> int:
     """Return a number that changes whenever any version is published (pages cache by it)."""
-    return cache.get(PUBLICATIONS_KEY, 0)
+    now = time.monotonic()
+    if now >= _generation_read["until"]:
+        _generation_read.update(until=now + GENERATION_RECHECK, value=cache.get(PUBLICATIONS_KEY, 0))
+    return _generation_read["value"]
+
+
+def forget_publication_generation() -> None:
+    _generation_read["until"] = 0.0
 
 
 def note_publication() -> None:
     cache.add(PUBLICATIONS_KEY, 0, timeout=None)
     cache.incr(PUBLICATIONS_KEY)
+    forget_publication_generation()
 
 
 def release_metadata(release: Release) -> bytes:

@@ -44,7 +44,7 @@ def _kind(slug: str | None) -> tuple[str, str]:
 
 def etag_matches(request, sha: str) -> bool:
     """Return whether the client's If-None-Match names this checksum (weak or strong)."""
-    header = request.headers.get("If-None-Match", "")
+    header = request.META.get("HTTP_IF_NONE_MATCH")  # not request.headers, which copies every header
     if not header:
         return False
     tags = {tag.removeprefix("W/") for tag in parse_etags(header)}
@@ -147,6 +147,7 @@ def forget_everything() -> None:
     """Drop every per-process memory (tests build a new database each time)."""
     for memory in (_numbers_memo, _published_versions, _pages, _published_files, _filled_files, _filled_queries_seen):
         memory.clear()
+    outputs.forget_publication_generation()
 
 
 def _published_numbers(slug: str, kind: str) -> tuple[str, ...]:
@@ -242,8 +243,9 @@ def version_file(request, number: str, fmt: str, slug: str | None = None):
         entry = (body, sha, version.file_name(fmt), tuple(version.field_names))
         _remember(_published_files, (kind, slug, number, fmt), entry)
     body, sha, filename, field_names = entry
-    if request.GET and fmt in outputs.RELEASE_FILE_NAMES and any(name in request.GET for name in field_names):
-        key = (kind, slug, number, fmt, request.META.get("QUERY_STRING", ""))
+    query = request.META.get("QUERY_STRING", "")  # looked at first: a plain download need not parse request.GET
+    if query and fmt in outputs.RELEASE_FILE_NAMES and any(name in request.GET for name in field_names):
+        key = (kind, slug, number, fmt, query)
         filled = _filled_files.get(key)
         if filled is None:
             filled = _filled_file(request, _published_version(slug, kind, number), fmt)

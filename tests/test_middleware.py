@@ -106,3 +106,22 @@ def test_filled_files_take_the_fast_path_and_their_limits_still_answer_429(canon
 def test_other_methods_take_the_ordinary_way(canonical):
     head = Client().head("/licenses/owpl/1.0.txt")
     assert head.status_code == 200 and hasattr(head.wsgi_request, "session")
+
+
+def test_the_fast_path_resolves_a_path_once_and_keeps_no_unknown_paths(canonical, monkeypatch):
+    from licenses import middleware
+
+    resolved = []
+    original = middleware.resolve
+
+    def counting_resolve(path):
+        resolved.append(path)
+        return original(path)
+
+    monkeypatch.setattr(middleware, "resolve", counting_resolve)
+    client = Client()
+    for _ in range(3):
+        assert client.get("/licenses/owpl/1.0.txt").status_code == 200
+        assert client.get("/no/such/page/").status_code == 404
+    assert resolved.count("/licenses/owpl/1.0.txt") == 1
+    assert resolved.count("/no/such/page/") == 3, "a path that matches nothing must not be remembered"

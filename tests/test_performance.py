@@ -75,3 +75,30 @@ def test_a_repeated_query_skips_validation_but_other_queries_do_not(canonical, m
     assert client.get(url.replace("2026", "20x6")).status_code == 400
     assert client.get(url.replace("2026", "20x6")).status_code == 400
     assert len(validations) == 5, "refused values are checked every time, never remembered"
+
+
+def test_pages_read_the_shared_publication_counter_at_most_once_a_recheck(canonical, monkeypatch):
+    from licenses import outputs
+
+    clock = [1000.0]
+    monkeypatch.setattr(outputs.time, "monotonic", lambda: clock[0])
+    outputs.forget_publication_generation()
+    reads = []
+    original_get = outputs.cache.get
+
+    def counting_get(key, *args, **kwargs):
+        if key == outputs.PUBLICATIONS_KEY:
+            reads.append(key)
+        return original_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(outputs.cache, "get", counting_get)
+    client = Client()
+    for _ in range(5):
+        assert client.get("/licenses/owpl/1.0/").status_code == 200
+    assert len(reads) == 1
+    clock[0] += outputs.GENERATION_RECHECK
+    assert client.get("/licenses/owpl/1.0/").status_code == 200
+    assert len(reads) == 2
+    before = outputs.publication_generation()
+    outputs.note_publication()
+    assert outputs.publication_generation() == before + 1, "the publishing process sees its own publication at once"
