@@ -654,6 +654,8 @@ def scenarios(etag: str, form: WizardForm) -> list[Scenario]:
     return [
         Scenario("Django ceiling (precomputed page bytes)", "django", "/_bench/ceiling", reference="ceiling"),
         Scenario("versioned page /licenses/owpl/1.0/", "django", "/licenses/owpl/1.0/"),
+        Scenario("versioned page, gzip (as browsers ask)", "django", "/licenses/owpl/1.0/",
+                 headers={"Accept-Encoding": "gzip, deflate, br"}),
         Scenario("download 1.0.txt", "django", "/licenses/owpl/1.0.txt"),
         Scenario("download 1.0.pdf", "django", "/licenses/owpl/1.0.pdf"),
         Scenario("revalidate 1.0.txt (If-None-Match, 304)", "django", "/licenses/owpl/1.0.txt",

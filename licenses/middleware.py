@@ -2,9 +2,11 @@
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.urls import Resolver404, ResolverMatch, resolve
+from django.utils.cache import patch_vary_headers
 
-from . import views
+from . import compression, views
 from .throttling import Throttled, throttled_response
 
 DRAIN_LIMIT = 32 * 1024 * 1024
@@ -41,6 +43,20 @@ class RequestSizeLimitMiddleware:
             if not chunk:
                 break
             remaining -= len(chunk)
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """GZipMiddleware for what the views did not compress themselves (see licenses/compression.py),
+    minus what gzip cannot shrink (PDF, zip) and the clients that refuse it (`gzip;q=0`)."""
+
+    def process_response(self, request, response):
+        if response.has_header("Content-Encoding") or not compression.compressible(response.get("Content-Type", "")):
+            return response
+        if not compression.accepts_gzip(request):
+            if response.streaming or len(response.content) >= compression.MINIMUM_SIZE:
+                patch_vary_headers(response, ("Accept-Encoding",))
+            return response
+        return super().process_response(request, response)
 
 
 class ThrottledMiddleware:

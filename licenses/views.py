@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import parse_etags
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import diffs, loading, outputs, rendering
+from . import compression, diffs, loading, outputs, rendering
 from .forms import LicenseFieldsForm
 from .models import Document, Release, Version
 from .publishing import create_release
@@ -20,6 +20,7 @@ from .throttling import check_rate
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
+PAGE_TYPE = "text/html; charset=utf-8"
 
 
 def _document(slug: str, kind: str) -> Document:
@@ -51,15 +52,36 @@ def etag_matches(request, sha: str) -> bool:
     return "*" in tags or f'"{sha}"' in tags
 
 
-def bytes_response(request, body, *, sha: str, fmt: str, filename: str, cache_control: str = IMMUTABLE):
-    """Serve bytes with a strong ETag from their checksum, answering 304 when the client has them."""
+def bytes_response(request, body: bytes, *, sha: str, fmt: str, filename: str, cache_control: str = IMMUTABLE):
+    """Serve a file with a strong ETag from its checksum, answering 304 when the client has it."""
+    response = frozen_response(
+        request, body, sha=sha, content_type=outputs.CONTENT_TYPES[fmt], cache_control=cache_control
+    )
+    if response.status_code == 200:
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def frozen_response(request, body: bytes, *, sha: str, content_type: str, cache_control: str):
+    """Serve bytes known by their checksum: 304 when the client has them, gzip (made once) when it asks.
+
+    The gzip form is another representation of the same bytes, so its ETag is the weak form of
+    theirs (as GZipMiddleware and nginx do), and either form revalidates the other.
+    """
+    packed = None
+    varies = compression.compressible(content_type)
+    if varies and compression.accepts_gzip(request):
+        packed = compression.gzipped(body, sha)
     if etag_matches(request, sha):
         response = HttpResponseNotModified()
     else:
-        response = HttpResponse(body() if callable(body) else body, content_type=outputs.CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["ETag"] = f'"{sha}"'
+        response = HttpResponse(body if packed is None else packed, content_type=content_type)
+        if packed is not None:
+            response["Content-Encoding"] = "gzip"
+    response["ETag"] = f'W/"{sha}"' if packed is not None else f'"{sha}"'
     response["Cache-Control"] = cache_control
+    if varies:
+        response["Vary"] = "Accept-Encoding"
     return response
 
 
@@ -148,6 +170,7 @@ def forget_everything() -> None:
     for memory in (_numbers_memo, _published_versions, _pages, _published_files, _filled_files, _filled_queries_seen):
         memory.clear()
     outputs.forget_publication_generation()
+    compression.forget()
 
 
 def _published_numbers(slug: str, kind: str) -> tuple[str, ...]:
@@ -189,10 +212,7 @@ def version_detail(request, number: str, slug: str | None = None):
 
 
 def _page_response(request, body: bytes, sha: str):
-    response = HttpResponseNotModified() if etag_matches(request, sha) else HttpResponse(body)
-    response["ETag"] = f'"{sha}"'
-    response["Cache-Control"] = SHORT
-    return response
+    return frozen_response(request, body, sha=sha, content_type=PAGE_TYPE, cache_control=SHORT)
 
 
 def _render_version_page(request, slug: str, kind: str, number: str) -> bytes:
@@ -279,13 +299,9 @@ def _filled_file(request, version: Version, fmt: str) -> tuple[bytes, str] | Htt
 def badge(request, slug: str, number: str):
     version = _published_version(slug, Document.Kind.LICENSE, number)
     body = outputs.badge_svg(version)
-    sha = outputs.sha256(body)
-    response = (
-        HttpResponseNotModified() if etag_matches(request, sha) else HttpResponse(body, content_type="image/svg+xml")
+    return frozen_response(
+        request, body, sha=outputs.sha256(body), content_type="image/svg+xml", cache_control=IMMUTABLE
     )
-    response["Cache-Control"] = IMMUTABLE
-    response["ETag"] = f'"{sha}"'
-    return response
 
 
 @require_safe
