@@ -336,7 +336,10 @@ def _weasyprint():
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
 
-    return weasyprint, FontConfiguration, ProjectAssetFetcher
+    # One fetcher for every render: URLFetcher's constructor builds an HTTPS handler with a fresh SSL
+    # context (milliseconds, and native memory that is not all given back), and this fetch keeps no
+    # state between calls.
+    return weasyprint, FontConfiguration, ProjectAssetFetcher()
 
 
 def pdf_document(body_html: str, *, title: str, author: str, url: str, marker: str = "") -> str:
@@ -369,5 +372,5 @@ def to_pdf(document_html: str) -> bytes:
     """Return the PDF of an HTML page made by pdf_document(); it reads only the site's own assets."""
     weasyprint, _, fetcher = _weasyprint()
     font_config = _font_config()
-    page = weasyprint.HTML(string=document_html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=fetcher())
+    page = weasyprint.HTML(string=document_html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=fetcher)
     return page.write_pdf(font_config=font_config, pdf_identifier=b"open-weights", uncompressed_pdf=False)
