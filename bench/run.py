@@ -22,6 +22,7 @@ or when any request fails: a socket error, a timeout, or a status other than the
 import argparse
 import concurrent.futures
 import dataclasses
+import gzip
 import http.client
 import itertools
 import json
@@ -578,6 +579,10 @@ def check_export(port: int, export: Path) -> dict:
     redirects = set(re.findall(r"^location = (\S+) \{.* return 30\d ", config, re.MULTILINE))
     compared, mismatches = 0, []
     for path in sorted(p for p in export.rglob("*") if p.is_file() and p.name != "_redirects.nginx.conf"):
+        if path.suffix == ".gz":  # the gzip copy of the file beside it: it must unpack to those bytes
+            if gzip.decompress(path.read_bytes()) != path.with_suffix("").read_bytes():
+                mismatches.append(path.relative_to(export).as_posix())
+            continue
         relative = path.relative_to(export).as_posix()
         url = "/" + (relative[: -len("index.html")] if relative.split("/")[-1] == "index.html" else relative)
         if url in redirects:

@@ -41,18 +41,23 @@ def accepts_gzip(request) -> bool:
     return weights.get("gzip", weights.get("*", 0.0)) > 0
 
 
+def gzip_bytes(body: bytes) -> bytes | None:
+    """Return body gzipped (the same bytes each time: no timestamp), or None when that does not shrink it."""
+    if len(body) < MINIMUM_SIZE:
+        return None
+    packed = gzip.compress(body, compresslevel=9, mtime=0)
+    return packed if len(packed) < len(body) else None
+
+
 def gzipped(body: bytes, sha: str) -> bytes | None:
-    """Return the gzip form of a body known by its checksum, or None when gzip would not shrink it."""
+    """Return the gzip form of a body known by its checksum, made the first time it is asked for."""
     try:
         return _gzipped[sha]
     except KeyError:
         pass
-    packed = gzip.compress(body, compresslevel=9, mtime=0) if len(body) >= MINIMUM_SIZE else None
-    if packed is not None and len(packed) >= len(body):
-        packed = None
     if len(_gzipped) >= ENTRIES:
         _gzipped.clear()
-    _gzipped[sha] = packed
+    _gzipped[sha] = packed = gzip_bytes(body)
     return packed
 
 

@@ -10,6 +10,9 @@ The latest-version redirects (/definition/, /licenses/<slug>/) are written twice
 file), and as small meta-refresh pages for hosts that cannot redirect. The wizard, releases and
 accounts are dynamic and are not exported.
 
+Each text file that gzip shrinks also gets a `.gz` copy beside it (made as the app makes its gzip
+answers), which the rules serve to clients that accept gzip (`gzip_static`), the way the app does.
+
 Writing is deterministic: the same database gives the same files and the same nginx snippet. An
 unchanged file is left alone (its modification time too); the frozen files of a version carry its
 publication time, so nginx's ETag and Last-Modified for them are stable from export to export.
@@ -32,7 +35,7 @@ from django.http.request import split_domain_port, validate_host
 from django.test import Client
 from django.urls import reverse
 
-from . import converters, outputs
+from . import compression, converters, outputs
 from .models import Document, Version, version_key
 
 CONFIG_NAME = "_redirects.nginx.conf"
@@ -83,6 +86,7 @@ class ExportReport:
     written: list[str]
     removed: list[str]
     versions: list[str]
+    compressed: list[str] = field(default_factory=list)  # the files that got a .gz copy
 
     @property
     def size(self) -> int:
@@ -92,8 +96,9 @@ class ExportReport:
         return (
             f"Exported {len(self.versions)} published versions ({', '.join(self.versions) or 'none'}) as "
             f"{len(self.files)} files, {self.size / 1024:.0f} KiB, and {len(self.redirects)} redirects to "
-            f"{self.directory}: {len(self.written)} written, {len(self.files) + 1 - len(self.written)} unchanged, "
-            f"{len(self.removed)} removed; nginx rules in {CONFIG_NAME}."
+            f"{self.directory}, {len(self.compressed)} of them with a .gz copy: {len(self.written)} written, "
+            f"{len(self.files) + len(self.compressed) + 1 - len(self.written)} unchanged, {len(self.removed)} removed; "
+            f"nginx rules in {CONFIG_NAME}."
         )
 
 
@@ -253,6 +258,9 @@ def nginx_config(files: list[ExportedFile], redirects: list[Redirect]) -> bytes:
         "# add_header in these locations replaces any add_header of the enclosing server block.",
         "",
         "index index.html;",
+        "# Text files have a .gz copy beside them: served to clients that accept gzip, with Vary.",
+        "gzip_static on;",
+        "gzip_vary on;",
         "# The files change only when the site is exported again: keep their descriptors open.",
         "open_file_cache max=10000 inactive=5m;",
         "open_file_cache_valid 60s;",
@@ -305,6 +313,13 @@ def collect(client: Client | None = None) -> tuple[list[ExportedFile], list[Redi
     return files, redirects, [str(v) for v in versions], nginx_config(files, redirects)
 
 
+def gzipped_copy(item: ExportedFile) -> bytes | None:
+    """The .gz copy of a text file, or None for a type gzip cannot shrink (PDF) or a file too small."""
+    if not compression.compressible(item.content_type):
+        return None
+    return compression.gzip_bytes(item.body)
+
+
 def _write_if_changed(path: Path, body: bytes) -> bool:
     """Write a file atomically unless it already holds these bytes; return whether it was written."""
     if path.is_file() and path.read_bytes() == body:
@@ -332,19 +347,24 @@ def export_static(directory, *, client: Client | None = None) -> ExportReport:
         raise ExportError(f"{target} is neither empty nor an earlier export: choose a new or an empty directory.")
     files, redirects, versions, config = collect(client)
     target.mkdir(parents=True, exist_ok=True)
-    written = []
+    written, compressed = [], []
     for item in sorted(files, key=lambda f: f.path):
-        path = target / item.path
-        if _write_if_changed(path, item.body):
-            written.append(item.path)
-        if item.published_at is not None:
-            stamp = item.published_at.timestamp()
-            os.utime(path, (stamp, stamp))
+        copies = [(item.path, item.body)]
+        if packed := gzipped_copy(item):
+            copies.append((item.path + ".gz", packed))
+            compressed.append(item.path)
+        for relative, body in copies:
+            path = target / relative
+            if _write_if_changed(path, body):
+                written.append(relative)
+            if item.published_at is not None:
+                stamp = item.published_at.timestamp()
+                os.utime(path, (stamp, stamp))
     if _write_if_changed(target / CONFIG_NAME, config):
         written.append(CONFIG_NAME)
     removed = []
     if earlier:
-        keep = {item.path for item in files} | {CONFIG_NAME}
+        keep = {item.path for item in files} | {path + ".gz" for path in compressed} | {CONFIG_NAME}
         for path in sorted(target.rglob("*"), reverse=True):
             relative = path.relative_to(target).as_posix()
             if path.is_file() and relative not in keep:
@@ -353,5 +373,11 @@ def export_static(directory, *, client: Client | None = None) -> ExportReport:
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
     return ExportReport(
-        directory=target, files=files, redirects=redirects, written=written, removed=removed, versions=versions
+        directory=target,
+        files=files,
+        redirects=redirects,
+        written=written,
+        removed=removed,
+        versions=versions,
+        compressed=compressed,
     )

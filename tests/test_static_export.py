@@ -1,5 +1,6 @@
 """The static export: the same URLs with the same bytes as the app, for every published version."""
 
+import gzip
 import os
 import re
 import shutil
@@ -87,14 +88,33 @@ def test_every_exported_file_is_byte_identical_to_what_the_app_serves(canonical,
     client = Client()
     compared = 0
     for path, body in sorted(files.items()):
-        if path == CONFIG_NAME or path in redirect_pages:
+        if path == CONFIG_NAME or path in redirect_pages or path.endswith(".gz"):
             continue
         response, served_body = served(client, file_to_url(path))
         assert response.status_code == 200, path
         assert served_body == body, f"{path} differs from what the app serves at {file_to_url(path)}"
         compared += 1
     assert compared == len(report.files) - len(report.redirects) > 20
-    assert set(files) == {item.path for item in report.files} | {CONFIG_NAME}
+    copies = {item.path + ".gz" for item in report.files if item.path in report.compressed}
+    assert set(files) == {item.path for item in report.files} | copies | {CONFIG_NAME}
+
+
+def test_text_files_get_a_gz_copy_and_pdfs_do_not(canonical, tmp_path):
+    report = export_static(tmp_path)
+    files = exported_files(tmp_path)
+    for page in (
+        "licenses/owpl/1.0/index.html",
+        "licenses/owpl/1.0.txt",
+        "licenses/owpl/1.0.md",
+        "static/css/site.css",
+    ):
+        assert gzip.decompress(files[page + ".gz"]) == files[page], page
+        assert len(files[page + ".gz"]) < len(files[page])
+    assert "licenses/owpl/1.0.pdf.gz" not in files and "licenses/owpl/1.0.pdf" in files
+    assert {path + ".gz" for path in report.compressed} == {path for path in files if path.endswith(".gz")}
+    frozen = os.stat(tmp_path / "licenses/owpl/1.0.txt").st_mtime
+    assert os.stat(tmp_path / "licenses/owpl/1.0.txt.gz").st_mtime == frozen, "nginx needs both to look alike"
+    assert "gzip_static on;" in (tmp_path / CONFIG_NAME).read_text()
 
 
 def test_every_published_version_is_exported_in_every_format(second_owpl, tmp_path):
@@ -204,8 +224,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _fetch(url: str):
-    request = urllib.request.Request(url)
+def _fetch(url: str, headers: dict[str, str] | None = None):
+    request = urllib.request.Request(url, headers=headers or {})
     opener = urllib.request.build_opener(NoRedirect)
     try:
         with opener.open(request, timeout=5) as response:
@@ -259,8 +279,16 @@ def test_nginx_serves_the_export_with_the_apps_bytes_headers_and_redirects(canon
                 status, headers, body = _fetch(base + url)
                 response, app_body = served(client, url)
                 assert (status, body) == (200, app_body), url
+                assert "Content-Encoding" not in headers, url
                 for name in ("Content-Type", "Cache-Control", "Content-Disposition", "Content-Security-Policy"):
                     assert headers.get(name) == response.headers.get(name), (url, name)
+                status, headers, body = _fetch(base + url, {"Accept-Encoding": "gzip"})
+                if url.endswith(".pdf"):
+                    assert "Content-Encoding" not in headers and body == app_body
+                else:
+                    assert headers["Content-Encoding"] == "gzip" and gzip.decompress(body) == app_body, url
+                    assert headers["Vary"] == "Accept-Encoding"
+                    assert headers.get("Cache-Control") == response.headers.get("Cache-Control"), url
             status, headers, _ = _fetch(base + "/definition/")
             assert (status, headers["Location"]) == (302, "/definition/1.0/")
             assert _fetch(base + "/" + CONFIG_NAME)[0] == 404
