@@ -215,11 +215,14 @@ MARKDOWNX_UPLOAD_CONTENT_TYPES = []
 MARKDOWNX_EDITOR_RESIZABLE = False  # the text area keeps its height and scrolls, beside its preview
 
 # Bounds on expensive work (see licenses/throttling.py): filled-in files rendered per client per
-# minute (cached ones are free), wizard submissions per client per minute, and PDF renders running
-# at once on one host (keep it below the number of gunicorn workers, so pages always get one).
+# minute (cached ones are free), wizard submissions per client per minute, PDF renders running at
+# once on one host and PDF requests waiting for one (keep the two together below the number of
+# gunicorn workers, so pages always get one).
 OW_RENDERS_PER_MINUTE = int(os.environ.get("OW_RENDERS_PER_MINUTE", "60"))
 OW_RELEASES_PER_MINUTE = int(os.environ.get("OW_RELEASES_PER_MINUTE", "30"))
 OW_CONCURRENT_RENDERS = int(os.environ.get("OW_CONCURRENT_RENDERS", "2"))
+# PDF requests that may wait for a render slot; more get 429 at once (see throttling.render_slot).
+OW_RENDER_QUEUE = int(os.environ.get("OW_RENDER_QUEUE", "1"))
 # How many proxies (load balancers) in front of the app append to X-Forwarded-For; the client is the
 # address the outermost of ours saw. 0 means clients connect directly and REMOTE_ADDR is theirs.
 OW_PROXY_COUNT = int(os.environ.get("OW_PROXY_COUNT", "0"))

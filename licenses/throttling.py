@@ -55,29 +55,52 @@ _LOCK_DIR = Path(os.environ.get("OW_LOCK_DIR") or tempfile.gettempdir()) / (
 )
 
 
+def _take(kind: str, count: int):
+    """Take one of the host's `count` lock files of this kind without waiting; None if all are held."""
+    for number in range(count):
+        handle = open(_LOCK_DIR / f"{kind}-{number}.lock", "a")  # noqa: SIM115 (held by the caller)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        return handle
+    return None
+
+
+def _give_back(handle) -> None:
+    fcntl.flock(handle, fcntl.LOCK_UN)
+    handle.close()
+
+
 @contextmanager
 def render_slot(wait: float = 5.0):
-    """Hold one of the host's PDF render slots, waiting up to `wait` seconds; raise Throttled if none frees."""
+    """Hold one of the host's PDF render slots (OW_CONCURRENT_RENDERS).
+
+    When all are busy, a request waits up to `wait` seconds, but only in one of the host's
+    OW_RENDER_QUEUE places in line; one that finds those taken too is answered 429 at once. A
+    waiting request holds its worker, so without that bound a burst of PDF requests could hold every
+    worker and leave none for pages: with the defaults (2 slots, 1 place, 4 workers) one always stays free.
+    """
     _LOCK_DIR.mkdir(parents=True, exist_ok=True)
     slots = max(1, settings.OW_CONCURRENT_RENDERS)
-    deadline = time.monotonic() + wait
-    while True:
-        for slot in range(slots):
-            handle = open(_LOCK_DIR / f"slot-{slot}.lock", "a")  # noqa: SIM115 (held across the yield)
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.close()
-                continue
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-                handle.close()
-            return
-        if time.monotonic() >= deadline:
-            raise Throttled("The server is busy rendering PDFs; try again in a moment.", 2)
-        time.sleep(0.01)  # a slot is held for a render (about 0.1 s): look again soon
+    slot = _take("slot", slots)
+    if slot is None:
+        place = _take("queue", max(0, settings.OW_RENDER_QUEUE))
+        if place is None:
+            raise Throttled("The server is rendering as many PDFs as it can; try again in a moment.", 1)
+        try:
+            deadline = time.monotonic() + wait
+            while (slot := _take("slot", slots)) is None:
+                if time.monotonic() >= deadline:
+                    raise Throttled("The server is busy rendering PDFs; try again in a moment.", 2)
+                time.sleep(0.01)  # a slot is held for a render (about 0.1 s): look again soon
+        finally:
+            _give_back(place)
+    try:
+        yield
+    finally:
+        _give_back(slot)
 
 
 def throttled_response(error: Throttled) -> HttpResponse:

@@ -3,6 +3,7 @@ import threading
 import pytest
 from django.test import Client, override_settings
 
+from licenses import throttling
 from licenses.throttling import Throttled, render_slot
 
 QUERY = "/licenses/owpl/1.0.txt?licensor=Acme&year=2026&model="
@@ -51,3 +52,60 @@ def test_concurrent_pdf_renders_are_capped_so_workers_stay_free_for_pages():
     worker.join()
     with render_slot(wait=0.2):
         pass
+
+
+@override_settings(OW_CONCURRENT_RENDERS=1, OW_RENDER_QUEUE=1)
+def test_pdf_requests_beyond_the_slots_and_the_line_are_refused_at_once(monkeypatch):
+    holding, in_line, release = threading.Event(), threading.Event(), threading.Event()
+    outcomes = []
+    original_take = throttling._take
+
+    def noting_take(kind, count):
+        handle = original_take(kind, count)
+        if kind == "queue" and handle is not None:
+            in_line.set()
+        return handle
+
+    monkeypatch.setattr(throttling, "_take", noting_take)
+
+    def render():
+        with render_slot():
+            holding.set()
+            release.wait(10)
+
+    def wait_in_line():
+        with render_slot(wait=10):
+            outcomes.append("rendered after waiting")
+
+    first = threading.Thread(target=render)
+    first.start()
+    assert holding.wait(5)
+    second = threading.Thread(target=wait_in_line)
+    second.start()
+    assert in_line.wait(5)
+    with pytest.raises(Throttled, match="as many PDFs as it can") as refused, render_slot(wait=10):
+        pass
+    assert refused.value.retry_after == 1
+    assert outcomes == [], "refused while the request in line was still waiting, not after it"
+    release.set()
+    first.join()
+    second.join()
+    assert outcomes == ["rendered after waiting"]
+
+
+@override_settings(OW_CONCURRENT_RENDERS=1, OW_RENDER_QUEUE=0)
+def test_with_no_line_a_busy_host_refuses_at_once():
+    holding, release = threading.Event(), threading.Event()
+
+    def render():
+        with render_slot():
+            holding.set()
+            release.wait(10)
+
+    first = threading.Thread(target=render)
+    first.start()
+    holding.wait(5)
+    with pytest.raises(Throttled, match="as many PDFs as it can"), render_slot(wait=10):
+        pass
+    release.set()
+    first.join()
