@@ -1,4 +1,5 @@
 import threading
+from contextlib import contextmanager
 
 import pytest
 from django.test import Client, override_settings
@@ -34,29 +35,37 @@ def test_wizard_submissions_are_rate_limited(canonical):
     assert refused.status_code == 429 and refused["Retry-After"]
 
 
-@override_settings(OW_CONCURRENT_RENDERS=1)
-def test_concurrent_pdf_renders_are_capped_so_workers_stay_free_for_pages():
+@contextmanager
+def slot_held_elsewhere():
+    """Another thread (another request, for the lock files) holds a render slot until the block ends."""
     holding, release = threading.Event(), threading.Event()
 
     def hold():
         with render_slot():
             holding.set()
-            release.wait(5)
+            release.wait(10)
 
-    worker = threading.Thread(target=hold)
-    worker.start()
-    holding.wait(5)
-    with pytest.raises(Throttled), render_slot(wait=0.2):
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert holding.wait(5)
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join()
+
+
+@override_settings(OW_CONCURRENT_RENDERS=1)
+def test_concurrent_pdf_renders_are_capped_so_workers_stay_free_for_pages():
+    with slot_held_elsewhere(), pytest.raises(Throttled, match="busy rendering"), render_slot(wait=0.2):
         pass
-    release.set()
-    worker.join()
     with render_slot(wait=0.2):
         pass
 
 
 @override_settings(OW_CONCURRENT_RENDERS=1, OW_RENDER_QUEUE=1)
 def test_pdf_requests_beyond_the_slots_and_the_line_are_refused_at_once(monkeypatch):
-    holding, in_line, release = threading.Event(), threading.Event(), threading.Event()
+    in_line = threading.Event()
     outcomes = []
     original_take = throttling._take
 
@@ -68,44 +77,23 @@ def test_pdf_requests_beyond_the_slots_and_the_line_are_refused_at_once(monkeypa
 
     monkeypatch.setattr(throttling, "_take", noting_take)
 
-    def render():
-        with render_slot():
-            holding.set()
-            release.wait(10)
-
     def wait_in_line():
         with render_slot(wait=10):
             outcomes.append("rendered after waiting")
 
-    first = threading.Thread(target=render)
-    first.start()
-    assert holding.wait(5)
-    second = threading.Thread(target=wait_in_line)
-    second.start()
-    assert in_line.wait(5)
-    with pytest.raises(Throttled, match="as many PDFs as it can") as refused, render_slot(wait=10):
-        pass
-    assert refused.value.retry_after == 1
-    assert outcomes == [], "refused while the request in line was still waiting, not after it"
-    release.set()
-    first.join()
+    with slot_held_elsewhere():
+        second = threading.Thread(target=wait_in_line)
+        second.start()
+        assert in_line.wait(5)
+        with pytest.raises(Throttled, match="as many PDFs as it can") as refused, render_slot(wait=10):
+            pass
+        assert refused.value.retry_after == 1
+        assert outcomes == [], "refused while the request in line was still waiting, not after it"
     second.join()
     assert outcomes == ["rendered after waiting"]
 
 
 @override_settings(OW_CONCURRENT_RENDERS=1, OW_RENDER_QUEUE=0)
 def test_with_no_line_a_busy_host_refuses_at_once():
-    holding, release = threading.Event(), threading.Event()
-
-    def render():
-        with render_slot():
-            holding.set()
-            release.wait(10)
-
-    first = threading.Thread(target=render)
-    first.start()
-    holding.wait(5)
-    with pytest.raises(Throttled, match="as many PDFs as it can"), render_slot(wait=10):
+    with slot_held_elsewhere(), pytest.raises(Throttled, match="as many PDFs as it can"), render_slot(wait=10):
         pass
-    release.set()
-    first.join()
