@@ -53,7 +53,7 @@ def etag_matches(request, sha: str) -> bool:
 
 
 def bytes_response(request, body: bytes, *, sha: str, fmt: str, filename: str, cache_control: str = IMMUTABLE):
-    """Serve a file with a strong ETag from its checksum, answering 304 when the client has it."""
+    """Serve a file under its checksum as ETag (see frozen_response), with its download name."""
     response = frozen_response(
         request, body, sha=sha, content_type=outputs.CONTENT_TYPES[fmt], cache_control=cache_control
     )
