@@ -50,6 +50,8 @@ class CompressionMiddleware(GZipMiddleware):
     minus what gzip cannot shrink (PDF, zip) and the clients that refuse it (`gzip;q=0`)."""
 
     def process_response(self, request, response):
+        if getattr(response, "encoding_decided", False):
+            return response  # views.frozen_response chose the encoding and set Vary already
         if response.has_header("Content-Encoding") or not compression.compressible(response.get("Content-Type", "")):
             return response
         if not compression.accepts_gzip(request):

@@ -82,6 +82,7 @@ def frozen_response(request, body: bytes, *, sha: str, content_type: str, cache_
     response["Cache-Control"] = cache_control
     if varies:
         response["Vary"] = "Accept-Encoding"
+    response.encoding_decided = True  # see CompressionMiddleware: nothing left for it to do
     return response
 
 
