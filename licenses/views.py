@@ -265,10 +265,11 @@ def version_file(request, number: str, fmt: str, slug: str | None = None):
         _remember(_published_files, (kind, slug, number, fmt), entry)
     body, sha, filename, field_names = entry
     query = request.META.get("QUERY_STRING", "")  # looked at first: a plain download need not parse request.GET
-    if query and fmt in outputs.RELEASE_FILE_NAMES and any(name in request.GET for name in field_names):
+    if query and fmt in outputs.RELEASE_FILE_NAMES:
         key = (kind, slug, number, fmt, query)
+        # A query remembered is a filled one: a repeated `curl` needs neither request.GET nor validation.
         filled = _filled_files.get(key)
-        if filled is None:
+        if filled is None and any(name in request.GET for name in field_names):
             filled = _filled_file(request, _published_version(slug, kind, number), fmt)
             if isinstance(filled, HttpResponse):
                 return filled  # the values were refused
@@ -276,8 +277,9 @@ def version_file(request, number: str, fmt: str, slug: str | None = None):
                 _remember(_filled_files, key, filled, limit=FILLED_ENTRIES)
             else:
                 _remember(_filled_queries_seen, key, None, limit=8 * MEMORY_ENTRIES)
-        body, sha = filled
-        filename = outputs.RELEASE_FILE_NAMES[fmt]
+        if filled is not None:
+            body, sha = filled
+            filename = outputs.RELEASE_FILE_NAMES[fmt]
     return bytes_response(request, body, sha=sha, fmt=fmt, filename=filename)
 
 

@@ -77,6 +77,30 @@ def test_a_repeated_query_skips_validation_but_other_queries_do_not(canonical, m
     assert len(validations) == 5, "refused values are checked every time, never remembered"
 
 
+def test_a_remembered_query_is_answered_without_parsing_it(canonical, monkeypatch):
+    from django.http import QueryDict
+
+    parsed = []
+    original = QueryDict.__init__
+
+    def counting_init(self, query_string=None, *args, **kwargs):
+        if query_string and "licensor" in str(query_string):
+            parsed.append(query_string)
+        original(self, query_string, *args, **kwargs)
+
+    monkeypatch.setattr(QueryDict, "__init__", counting_init)
+    client = Client()
+    url = "/licenses/owpl/1.0.txt?licensor=Acme&model=M&year=2026"
+    first = client.get(url).content
+    assert client.get(url).content == first
+    assert len(parsed) == 2, "the first two requests parse the query: the second one is remembered"
+    for _ in range(3):
+        assert client.get(url).content == first
+    assert len(parsed) == 2
+    assert client.get(url.replace("Acme", "Other")).content != first
+    assert len(parsed) == 3
+
+
 def test_pages_read_the_shared_publication_counter_at_most_once_a_recheck(canonical, monkeypatch):
     from licenses import outputs
 
