@@ -362,6 +362,7 @@ class Scenario:
     warm: bool = True
     reference: str = ""  # "ceiling" or "nginx" for the references
     plain: str = "/plain.txt"  # the plain file of the same size that the /nginx ratio compares with
+    key: str = ""  # how the targets (TARGETS) name the scenario
 
 
 @dataclass
@@ -383,6 +384,7 @@ class Result:
     ratio_ceiling: float | None = None
     ratio_nginx: float | None = None
     ceiling_rps: float | None = None  # the mean of the ceiling measured just before and just after it
+    key: str = ""
 
 
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0, "h": 3600000.0}
@@ -635,6 +637,28 @@ def pdf_render_loop(port: int, count: int, concurrency: int) -> dict:
     }
 
 
+def render_alone(env: dict, processes: int, count: int) -> dict:
+    """Run bench/render_alone.py `processes` at once, with gunicorn idle: what rendering alone takes here."""
+    command = [sys.executable, str(ROOT / "bench" / "render_alone.py"), str(count)]
+    running = [
+        subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(processes)
+    ]
+    timings: list[float] = []
+    for process in running:
+        out, err = process.communicate(timeout=600)
+        if process.returncode != 0:
+            raise BenchError(f"bench/render_alone.py failed ({process.returncode}):\n{err[-2000:]}")
+        timings += json.loads(out.strip().splitlines()[-1])["render_ms"]
+    return {
+        "processes": processes,
+        "renders": len(timings),
+        "p50_ms": round(statistics.median(timings), 1),
+        "min_ms": min(timings),
+        "max_ms": max(timings),
+    }
+
+
 # ---------------------------------------------------------------------------------------------
 # Report
 
@@ -657,6 +681,80 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+# Issue #7's targets. The ratios compare with references measured in the same run. The two targets
+# in milliseconds depend on the machine as much as on the site, so each verdict on them comes with
+# what the machine takes for the same work without the site in the way: the Django ceiling's own p99,
+# and the same PDF rendered by WeasyPrint with no HTTP or request around it.
+CEILING_RATIO, FILLED_RATIO, EXPORT_RATIO = 0.9, 0.8, 0.95
+P99_LIMIT_MS, COLD_PDF_LIMIT_MS = 15.0, 150.0
+WORKER_LIMIT_BYTES, TARGET_RENDERS = 200_000_000, 1000
+
+
+def target_verdicts(
+    results: list[Result], *, ceiling_p99s: list[float], alone: dict | None, memory: dict | None, renders: int
+) -> list[dict]:
+    """Judge one run against issue #7's targets: a dict per target, `holds` None when not measured."""
+    by_key = {result.key: result for result in results if result.key}
+    verdicts = []
+
+    def verdict(target: str, measured: str, holds: bool | None, machine: str = "") -> None:
+        verdicts.append({"target": target, "measured": measured, "holds": holds, "machine": machine})
+
+    ceiling_p99 = statistics.median(ceiling_p99s) if ceiling_p99s else None
+    for key in ("page", "txt", "pdf"):
+        result = by_key[key]
+        verdict(
+            f"{result.name}: at least {CEILING_RATIO} of the Django ceiling, no errors",
+            f"{fmt(result.ratio_ceiling, 2)}, {result.errors} errors",
+            result.ratio_ceiling is not None and result.ratio_ceiling >= CEILING_RATIO and result.errors == 0,
+        )
+        verdict(
+            f"{result.name}: p99 at most {P99_LIMIT_MS:.0f} ms",
+            f"{fmt(result.p99_ms)} ms",
+            result.p99_ms is not None and result.p99_ms <= P99_LIMIT_MS,
+            f"the ceiling's own p99: {fmt(ceiling_p99)} ms",
+        )
+    filled = by_key["filled-txt"]
+    verdict(
+        f"{filled.name}: at least {FILLED_RATIO} of the Django ceiling",
+        fmt(filled.ratio_ceiling, 2),
+        filled.ratio_ceiling is not None and filled.ratio_ceiling >= FILLED_RATIO,
+    )
+    cold = by_key["cold-pdf"]
+    verdict(
+        f"{cold.name}: p50 at most {COLD_PDF_LIMIT_MS:.0f} ms",
+        f"{fmt(cold.p50_ms)} ms",
+        cold.p50_ms is not None and cold.p50_ms <= COLD_PDF_LIMIT_MS,
+        f"the same render alone, {alone['processes']} at a time: p50 {fmt(alone['p50_ms'])} ms" if alone else "",
+    )
+    for key in ("export-txt", "export-page"):
+        result = by_key[key]
+        verdict(
+            f"{result.name}: at least {EXPORT_RATIO} of nginx serving a plain file",
+            fmt(result.ratio_nginx, 3),
+            result.ratio_nginx is not None and result.ratio_nginx >= EXPORT_RATIO,
+        )
+    if memory is not None:
+        largest = memory["max_mib"] * 1024 * 1024
+        enough = renders >= TARGET_RENDERS
+        verdict(
+            f"largest worker after {TARGET_RENDERS} PDF renders: under {WORKER_LIMIT_BYTES // 10**6} MB",
+            f"{largest / 10**6:.0f} MB after {renders} renders",
+            largest < WORKER_LIMIT_BYTES if enough else None,
+        )
+    return verdicts
+
+
+def verdict_lines(verdicts: list[dict]) -> str:
+    marks = {True: "holds", False: "MISSED", None: "n/a"}
+    width = max(len(v["target"]) for v in verdicts)
+    lines = []
+    for v in verdicts:
+        line = f"  {marks[v['holds']]:<7} {v['target']:<{width}}  {v['measured']}"
+        lines.append(line + (f"  ({v['machine']})" if v["machine"] else ""))
+    return "\n".join(lines)
+
+
 def memory_lines(snapshots: list[dict]) -> str:
     lines = []
     for snap in snapshots:
@@ -675,28 +773,29 @@ def memory_lines(snapshots: list[dict]) -> str:
 def scenarios(etag: str, form: WizardForm) -> list[Scenario]:
     return [
         Scenario("Django ceiling (precomputed page bytes)", "django", "/_bench/ceiling", reference="ceiling"),
-        Scenario("versioned page /licenses/owpl/1.0/", "django", "/licenses/owpl/1.0/"),
+        Scenario("versioned page /licenses/owpl/1.0/", "django", "/licenses/owpl/1.0/", key="page"),
         Scenario("versioned page, gzip (as browsers ask)", "django", "/licenses/owpl/1.0/",
                  headers={"Accept-Encoding": "gzip, deflate, br"}),
-        Scenario("download 1.0.txt", "django", "/licenses/owpl/1.0.txt"),
-        Scenario("download 1.0.pdf", "django", "/licenses/owpl/1.0.pdf"),
+        Scenario("download 1.0.txt", "django", "/licenses/owpl/1.0.txt", key="txt"),
+        Scenario("download 1.0.pdf", "django", "/licenses/owpl/1.0.pdf", key="pdf"),
         Scenario("revalidate 1.0.txt (If-None-Match, 304)", "django", "/licenses/owpl/1.0.txt",
                  headers={"If-None-Match": etag}, expect=(304,)),
-        Scenario("filled .txt, same query (cached)", "django", f"/licenses/owpl/1.0.txt?{FILLED_QUERY}"),
+        Scenario("filled .txt, same query (cached)", "django", f"/licenses/owpl/1.0.txt?{FILLED_QUERY}",
+                 key="filled-txt"),
         Scenario("filled .pdf, same query (cached)", "django", f"/licenses/owpl/1.0.pdf?{FILLED_QUERY}"),
         Scenario("filled .pdf, new values each (cold)", "django", "/licenses/owpl/1.0.pdf",
-                 connections=SLOW_CONNECTIONS, script=cold_pdf_script, warm=False),
+                 connections=SLOW_CONNECTIONS, script=cold_pdf_script, warm=False, key="cold-pdf"),
         Scenario("release page /r/<id>/", "django", form.release_path),
         Scenario("wizard POST, same values (302)", "django", WIZARD, method="POST", expect=(302, 303),
                  script=lambda: wizard_script(form, new_release=False)),
         Scenario("wizard POST, new release each (302)", "django", WIZARD, method="POST", expect=(302, 303),
                  connections=SLOW_CONNECTIONS, script=lambda: wizard_script(form, new_release=True), warm=False),
         Scenario("nginx: plain file, size of the .txt", "nginx-plain", "/plain.txt", reference="nginx"),
-        Scenario("nginx: export 1.0.txt", "nginx-export", "/licenses/owpl/1.0.txt"),
+        Scenario("nginx: export 1.0.txt", "nginx-export", "/licenses/owpl/1.0.txt", key="export-txt"),
         Scenario("nginx: plain file, size of the page", "nginx-plain", "/plain-page.html", reference="nginx",
                  plain="/plain-page.html"),
         Scenario("nginx: export page 1.0/ (index.html)", "nginx-export", "/licenses/owpl/1.0/",
-                 plain="/plain-page.html"),
+                 plain="/plain-page.html", key="export-page"),
     ]  # fmt: skip
 
 
@@ -718,6 +817,7 @@ def measure(tools, ports, scenario: Scenario, seconds: float, scratch: Path) -> 
         server=scenario.server,
         url=scenario.path,
         connections=scenario.connections,
+        key=scenario.key,
         **parsed,
     )
     counted = {int(status): n for status, n in result.statuses.items()}
@@ -823,6 +923,7 @@ def run(args, tools, scratch: Path) -> int:
             # just before and just after it (the one after is the next scenario's one before), so a
             # drift during the scenario cancels out instead of landing in its ratio.
             ceiling_runs: list[float] = []
+            ceiling_p99s: list[float] = []
             before: Result | None = None
             for scenario in plan:
                 print(f"  {scenario.name} ...", end=" ", flush=True)
@@ -830,12 +931,14 @@ def run(args, tools, scratch: Path) -> int:
                 if paired and before is None:
                     before = measure(tools, ports, ceiling_scenario, pair_seconds, scratch)
                     ceiling_runs.append(before.rps)
+                    ceiling_p99s.append(before.p99_ms)
                 result = measure(tools, ports, scenario, args.duration, scratch)
                 if scenario.reference == "ceiling":
                     before = result
                 if paired:
                     after = measure(tools, ports, ceiling_scenario, pair_seconds, scratch)
                     ceiling_runs.append(after.rps)
+                    ceiling_p99s.append(after.p99_ms)
                     result.ceiling_rps = round((before.rps + after.rps) / 2, 1)
                     result.errors += before.errors + after.errors
                     before = after
@@ -852,12 +955,21 @@ def run(args, tools, scratch: Path) -> int:
                 result.ratio_nginx = round(result.rps / plain, 4) if plain else None
             report["ceiling_rps_runs"] = ceilings
             memory.append(memory_snapshot(gunicorn.pid, "after the scenarios"))
+            print(f"  the cold PDF rendered alone, {SLOW_CONNECTIONS} processes at a time ...", end=" ", flush=True)
+            alone = render_alone(env, SLOW_CONNECTIONS, 5 if args.quick else 12)
+            report["render_alone"] = alone
+            print(f"p50 {alone['p50_ms']} ms", flush=True)
             print(f"  {args.pdf_renders} cold PDF renders, {len(workers)} at a time ...", end=" ", flush=True)
             loop = pdf_render_loop(port, args.pdf_renders, max(1, len(workers)))
             print(f"{loop['per_second']} renders/s", flush=True)
             memory.append(memory_snapshot(gunicorn.pid, f"after {args.pdf_renders} cold PDF renders"))
             report["scenarios"] = [asdict(r) for r in results]
             report["pdf_render_loop"] = loop
+            ceiling_p99s = [p99 for p99 in [results[0].p99_ms, *ceiling_p99s] if p99 is not None]
+            verdicts = target_verdicts(
+                results, ceiling_p99s=ceiling_p99s, alone=alone, memory=memory[-1], renders=args.pdf_renders
+            )
+            report["targets"] = verdicts
             failed = [r.name for r in results if r.errors]
             loop_failed = set(loop["statuses"]) - {"200", "429"}
             if failed or loop_failed:
@@ -874,6 +986,8 @@ def run(args, tools, scratch: Path) -> int:
                 f"median {statistics.median(ceilings):.0f}."
             )
             print(f"\nThe versioned page reaches {fmt(page.ratio_ceiling, 2)} of the Django ceiling.")
+            print("\nIssue #7's targets in this run (in parentheses: the machine's time for the same work alone):")
+            print(verdict_lines(verdicts))
             if failed:
                 print(f"Errors in: {', '.join(failed)}", file=sys.stderr)
             if loop_failed:

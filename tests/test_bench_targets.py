@@ -1,0 +1,112 @@
+"""`make bench` judges its run against issue #7's targets, and its machine anchor really renders."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import run as bench
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def result(key: str, **figures) -> bench.Result:
+    figures = {"requests": 1000, "rps": 1000.0, "p50_ms": 5.0, "p99_ms": 10.0, **figures}
+    return bench.Result(
+        name=key,
+        server="django",
+        url="/",
+        connections=32,
+        key=key,
+        socket_errors=0,
+        bad_status=0,
+        statuses={},
+        **figures,
+    )
+
+
+def good_run() -> list[bench.Result]:
+    return [
+        result("page", ratio_ceiling=0.99),
+        result("txt", ratio_ceiling=0.97),
+        result("pdf", ratio_ceiling=0.95),
+        result("filled-txt", ratio_ceiling=0.85),
+        result("cold-pdf", p50_ms=140.0, p99_ms=300.0),
+        result("export-txt", ratio_nginx=1.1),
+        result("export-page", ratio_nginx=0.96),
+    ]
+
+
+def verdicts(results, *, memory_mib=100.0, renders=1000, alone=None):
+    found = bench.target_verdicts(
+        results, ceiling_p99s=[9.0, 11.0, 30.0], alone=alone, memory={"max_mib": memory_mib}, renders=renders
+    )
+    return {v["target"]: v for v in found}
+
+
+def test_a_run_that_meets_every_target_holds_on_every_line():
+    found = verdicts(good_run())
+    assert len(found) == 11
+    assert all(v["holds"] is True for v in found.values())
+    # The p99 lines carry the ceiling's own p99 (the median of its runs) as the machine's anchor.
+    assert found["page: p99 at most 15 ms"]["machine"] == "the ceiling's own p99: 11.0 ms"
+
+
+@pytest.mark.parametrize(
+    "key, figures, target",
+    [
+        ("page", {"ratio_ceiling": 0.89}, "page: at least 0.9 of the Django ceiling, no errors"),
+        ("txt", {"ratio_ceiling": 0.99, "errors": 1}, "txt: at least 0.9 of the Django ceiling, no errors"),
+        ("pdf", {"p99_ms": 15.1}, "pdf: p99 at most 15 ms"),
+        ("pdf", {"p99_ms": None}, "pdf: p99 at most 15 ms"),
+        ("filled-txt", {"ratio_ceiling": 0.79}, "filled-txt: at least 0.8 of the Django ceiling"),
+        ("cold-pdf", {"p50_ms": 150.5}, "cold-pdf: p50 at most 150 ms"),
+        ("export-page", {"ratio_nginx": 0.94}, "export-page: at least 0.95 of nginx serving a plain file"),
+    ],
+)
+def test_each_target_misses_when_its_figure_does(key, figures, target):
+    results = [
+        bench.Result(**{**r.__dict__, **figures}) if r.key == key else r for r in good_run()
+    ]  # one figure changed
+    found = verdicts(results)
+    assert found[target]["holds"] is False
+    assert [t for t, v in found.items() if v["holds"] is False] == [target]
+
+
+def test_worker_memory_is_judged_in_megabytes_and_only_after_enough_renders():
+    target = "largest worker after 1000 PDF renders: under 200 MB"
+    assert verdicts(good_run(), memory_mib=190.0)[target]["holds"] is True  # 199.2 MB
+    assert verdicts(good_run(), memory_mib=191.0)[target]["holds"] is False  # 200.3 MB
+    quick = verdicts(good_run(), memory_mib=300.0, renders=100)[target]
+    assert quick["holds"] is None and quick["measured"] == "315 MB after 100 renders"
+
+
+def test_the_cold_pdf_verdict_names_the_render_alone():
+    alone = {"processes": 2, "p50_ms": 131.4}
+    found = verdicts(good_run(), alone=alone)["cold-pdf: p50 at most 150 ms"]
+    assert found["machine"] == "the same render alone, 2 at a time: p50 131.4 ms"
+    assert "n/a" in bench.verdict_lines([{**found, "holds": None}])
+    assert "MISSED" in bench.verdict_lines([{**found, "holds": False}])
+
+
+def test_render_alone_renders_new_pdfs_and_reports_their_times(tmp_path):
+    """The anchor runs in processes of its own against a database of its own, as the bench runs it."""
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'bench.sqlite3'}",
+        OW_LOCK_DIR=str(tmp_path / "locks"),
+    )
+    for command in (["migrate", "--noinput", "-v0"], ["load_documents"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    found = bench.render_alone(env, processes=2, count=2)
+    assert found["processes"] == 2 and found["renders"] == 4
+    assert 0 < found["min_ms"] <= found["p50_ms"] <= found["max_ms"]
+
+
+def test_render_alone_fails_loudly_when_it_cannot_render(tmp_path):
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings", DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    with pytest.raises(bench.BenchError, match="render_alone.py failed"):
+        bench.render_alone(env, processes=1, count=1)
