@@ -1,11 +1,10 @@
 #!/usr/bin/env python3
 """The bench's machine anchor for cold PDFs: the same renders with no HTTP, no request, no cache.
 
-`bench/run.py` starts this with the server's environment, as many at once as it sends cold PDF
-requests at once, while gunicorn is idle. Each renders OWPL 1.0 filled with a model name never used
-before, through the same function the query endpoint calls, COUNT times after one warm-up render,
-and prints one JSON line: the milliseconds of each render. The cold PDF scenario's p50 over this
-p50 is what serving adds to rendering; this p50 alone is what the machine takes to render.
+`bench/run.py` starts one with the server's environment while gunicorn is idle. It renders OWPL 1.0
+filled with a model name never used before, through the same function the query endpoint calls,
+COUNT times after one warm-up render, and prints one JSON line: the milliseconds of each render. Its
+p50 is what this machine takes for one render with nothing else to do: the least a cold PDF can take.
 
     python bench/render_alone.py COUNT
 """
