@@ -110,3 +110,9 @@ def test_render_alone_fails_loudly_when_it_cannot_render(tmp_path):
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings", DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
     with pytest.raises(bench.BenchError, match="render_alone.py failed"):
         bench.render_alone(env, processes=1, count=1)
+
+
+def test_a_ratio_just_under_its_target_does_not_print_as_the_target():
+    results = [bench.Result(**{**r.__dict__, "ratio_ceiling": 0.898}) if r.key == "txt" else r for r in good_run()]
+    found = verdicts(results)["txt: at least 0.9 of the Django ceiling, no errors"]
+    assert found["holds"] is False and found["measured"] == "0.898, 0 errors"
