@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import outputs, rendering
 from .forms import CommentForm, DraftForm
@@ -29,6 +29,7 @@ from .publishing import (
     start_draft,
     update_draft,
 )
+from .views import read_only
 
 COMMENTS_PER_HOUR = 10
 PRIVATE = "private, no-cache"
@@ -56,7 +57,7 @@ def _draft(pk: int) -> Version:
 
 
 @editor_required
-@require_safe
+@read_only
 def index(request):
     documents = Document.objects.prefetch_related("versions")
     rows = [
@@ -109,7 +110,7 @@ def draft(request, pk: int):
 
 
 @editor_required
-@require_safe
+@read_only
 def preview(request, pk: int):
     version = _draft(pk)
     body, _ = outputs.version_file(version, "html")
@@ -119,7 +120,7 @@ def preview(request, pk: int):
 
 
 @editor_required
-@require_GET
+@read_only
 def preview_file(request, pk: int, fmt: str):
     return _draft_file(_draft(pk), fmt)
 
@@ -170,7 +171,7 @@ def resolve(request, pk: int):
 
 
 @editor_required
-@require_safe
+@read_only
 def audit(request):
     entries = AuditEntry.objects.select_related("actor", "version__document")[:500]
     return render(request, "editor/audit.html", {"entries": entries})
@@ -193,7 +194,7 @@ def _public_draft(request, pk: int) -> Version:
     return version
 
 
-@require_safe
+@read_only
 def public_draft(request, pk: int):
     version = _public_draft(request, pk)
     if version.is_published:
@@ -217,7 +218,7 @@ def _public_draft_page(request, version: Version, form: CommentForm, status: int
     return response
 
 
-@require_GET
+@read_only
 def public_draft_file(request, pk: int, fmt: str):
     version = _public_draft(request, pk)
     if version.is_published:

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import parse_etags
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from . import compression, diffs, loading, outputs, rendering
@@ -21,6 +22,15 @@ from .throttling import check_rate
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
 PAGE_TYPE = "text/html; charset=utf-8"
+
+
+def read_only(view):
+    """GET and HEAD only: any other method gets 405 and an Allow header.
+
+    Exempt from the CSRF check, which runs first and would answer PUT or DELETE 403 "this form has
+    expired": a view that changes nothing has nothing to forge.
+    """
+    return csrf_exempt(require_safe(view))
 
 
 def _document(slug: str, kind: str) -> Document:
@@ -92,7 +102,7 @@ def split_title(body: str) -> tuple[str, str]:
     return (match[1], match[2]) if match else ("", body)
 
 
-@require_safe
+@read_only
 def home(request):
     entries = []
     for document in Document.objects.all():
@@ -105,19 +115,19 @@ def home(request):
     return render(request, "licenses/home.html", context)
 
 
-@require_safe
+@read_only
 def about(request):
     body = rendering.to_html(loading.read_text("faq.md"))
     return render(request, "licenses/about.html", {"body": body})
 
 
-@require_safe
+@read_only
 def license_list(request):
     licenses = Document.objects.filter(kind=Document.Kind.LICENSE).prefetch_related("versions")
     return render(request, "licenses/license_list.html", {"licenses": licenses})
 
 
-@require_safe
+@read_only
 def document_latest(request, slug: str | None = None):
     slug, kind = _kind(slug)
     document = _document(slug, kind)
@@ -197,7 +207,7 @@ def _published_version(slug: str, kind: str, number: str) -> Version:
     return version
 
 
-@require_safe
+@read_only
 def version_detail(request, number: str, slug: str | None = None):
     slug, kind = _kind(slug)
     numbers = _published_numbers(slug, kind)
@@ -254,7 +264,7 @@ def _bad_values(request, form: LicenseFieldsForm):
     return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
 
 
-@require_safe
+@read_only
 def version_file(request, number: str, fmt: str, slug: str | None = None):
     slug, kind = _kind(slug)
     entry = _published_files.get((kind, slug, number, fmt))
@@ -298,7 +308,7 @@ def _filled_file(request, version: Version, fmt: str) -> tuple[bytes, str] | Htt
     return body, outputs.sha256(body)
 
 
-@require_safe
+@read_only
 def badge(request, slug: str, number: str):
     version = _published_version(slug, Document.Kind.LICENSE, number)
     body = outputs.badge_svg(version)
@@ -307,7 +317,7 @@ def badge(request, slug: str, number: str):
     )
 
 
-@require_safe
+@read_only
 def wizard_latest(request):
     document = _document("owpl", Document.Kind.LICENSE)
     latest = document.latest_version
@@ -367,7 +377,7 @@ def _release(release_id: str) -> Release:
     return release
 
 
-@require_safe
+@read_only
 def release_detail(request, release_id: str):
     key = (page_revision(), "release", release_id)
     cached = _pages.get(key)
@@ -398,7 +408,7 @@ def _render_release_page(request, release: Release) -> bytes:
     return render(request, "licenses/release_detail.html", context).content
 
 
-@require_safe
+@read_only
 def release_file(request, release_id: str, fmt: str):
     release = _release(release_id)
     body = outputs.release_file(release, fmt)
@@ -407,13 +417,13 @@ def release_file(request, release_id: str, fmt: str):
 
 
 @login_required
-@require_safe
+@read_only
 def my_releases(request):
     owned = request.user.releases.select_related("release__version__document")
     return render(request, "licenses/my_releases.html", {"owned": owned})
 
 
-@require_safe
+@read_only
 def compare(request, old: str, new: str, slug: str | None = None, diff: bool = False):
     slug, kind = _kind(slug)
     document = _document(slug, kind)

@@ -202,6 +202,7 @@ def test_drafts_are_public_only_while_open_for_comment_and_always_marked_draft(d
         assert response.status_code == 200 and "immutable" not in response["Cache-Control"]
         if fmt != "pdf":
             assert "DRAFT" in response.content.decode()
+        assert client.head(f"/drafts/{draft.pk}.{fmt}").status_code == 200
     assert client.get("/licenses/owpl/")["Location"] == "/licenses/owpl/1.0/", "a draft is never the latest"
 
 

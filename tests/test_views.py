@@ -4,6 +4,7 @@ import json
 import pytest
 from django.test import Client
 
+from licenses.publishing import create_release
 from licenses.rendering import TEXT_WIDTH
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -117,8 +118,20 @@ def test_about_page_renders_the_faq(client, canonical):
     assert response.status_code == 200 and "Why permissive" in response.content.decode()
 
 
-def test_downloads_refuse_unsafe_methods(client, canonical):
-    assert client.post("/licenses/owpl/1.0.txt").status_code in (403, 405)
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_read_only_urls_answer_other_methods_405_not_a_form_error(owpl, method):
+    release = create_release(version=owpl, values={"licensor": "Acme", "model": "M", "year": "2026"})
+    # As browsers and curl meet it: with the CSRF check on, which runs before the view.
+    client = Client(enforce_csrf_checks=True)
+    urls = ["/", "/about/", "/licenses/", "/licenses/owpl/", "/definition/", "/licenses/owpl/1.0/"]
+    urls += ["/licenses/owpl/1.0.txt", "/licenses/owpl/1.0/badge.svg", "/licenses/owpl/compare/1.0...1.0/"]
+    urls += [f"/r/{release.pk}/", f"/r/{release.pk}.zip", "/licenses/nope/"]
+    for url in urls:
+        response = getattr(client, method)(url)
+        assert response.status_code == 405, f"{method} {url}: {response.status_code}"
+        assert response["Allow"] == "GET, HEAD", url
+    # A form's own URL still checks its CSRF token.
+    assert client.post("/licenses/owpl/1.0/wizard/").status_code == 403
 
 
 @pytest.mark.parametrize("url", ["/licenses/owpl/9.9/", "/nowhere/", "/r/aaaaaaaaaaaaaaaa/"])
