@@ -15,20 +15,42 @@ from .rendering import neutralise
 
 # Newlines and other controls, line/paragraph separators, bidi overrides and marks, private use.
 _REFUSED_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ue000-\uf8ff]")
+# Beyond those, whatever shows nothing of itself: every format character (zero-width space, word
+# joiner, byte order mark, soft hyphen, tag characters…), private use in every plane, surrogates,
+# and the letters Hangul and Braille use as blanks. The zero-width non-joiner and joiner are format
+# characters that Persian, Indic scripts and emoji need inside words, so they pass.
+_REFUSED_CATEGORIES = {"Cf", "Co", "Cs"}
+_WORD_JOINERS = "\u200c\u200d"
+_BLANK_LETTERS = "\u115f\u1160\u3164\uffa0\u2800"
 _MESSAGES = {
     "newline": "Use a single line: line breaks are not allowed.",
     "control": "Remove the invisible control or text-direction characters.",
+    "encoding": "Remove the \ufffd characters: they stand for bytes that were not valid UTF-8.",
+    "blank": "Enter visible text, or leave the field empty.",
 }
 
 
+def _invisible(char: str) -> bool:
+    if char in _WORD_JOINERS:
+        return False
+    return bool(_REFUSED_RE.match(char)) or unicodedata.category(char) in _REFUSED_CATEGORIES or char in _BLANK_LETTERS
+
+
 def single_line(value: str) -> str:
-    """Refuse line breaks and invisible controls; return the value neutralised (NFC, single spaces)."""
+    """Refuse line breaks, invisible characters and values that show nothing; return the value
+    neutralised (NFC, single spaces)."""
     for char in value:
         if char in "\r\n\u2028\u2029\x0b\x0c\x85":
             raise ValidationError(_MESSAGES["newline"], code="newline")
-        if _REFUSED_RE.match(char) or unicodedata.category(char) == "Cs":
+        if _invisible(char):
             raise ValidationError(_MESSAGES["control"], code="control")
-    return neutralise(value.replace("\t", " "))
+        if char == "\ufffd":
+            raise ValidationError(_MESSAGES["encoding"], code="encoding")
+    value = neutralise(value.replace("\t", " "))
+    # A letter, digit, punctuation mark or symbol: spaces and combining marks alone show nothing.
+    if value and not any(unicodedata.category(char)[0] in "LNPS" for char in value):
+        raise ValidationError(_MESSAGES["blank"], code="blank")
+    return value
 
 
 class LicenseFieldsForm(forms.Form):

@@ -68,6 +68,17 @@ def test_submitting_redirects_to_a_permanent_release_and_the_same_inputs_give_th
         (dict(VALUES, licensor="Acme\nEvil"), "licensor", "Use a single line"),
         (dict(VALUES, licensor="Acme\u202eevil"), "licensor", "text-direction characters"),
         (dict(VALUES, model="x" * 201), "model", "at most 200 characters"),
+        # Values that show nothing, or hide something: a license must name who grants it.
+        (dict(VALUES, licensor="\u200b"), "licensor", "invisible control"),
+        (dict(VALUES, licensor="Acme\ufeff"), "licensor", "invisible control"),
+        (dict(VALUES, licensor="Acme\u00ad Labs"), "licensor", "invisible control"),
+        (dict(VALUES, licensor="Acme\U000e0041\U000e0042"), "licensor", "invisible control"),
+        (dict(VALUES, licensor="Acme\U000f0001"), "licensor", "invisible control"),
+        (dict(VALUES, licensor="\u3164"), "licensor", "invisible control"),
+        (dict(VALUES, licensor="\u2800\u2800"), "licensor", "invisible control"),
+        (dict(VALUES, licensor="Acme\ufffd"), "licensor", "not valid UTF-8"),
+        (dict(VALUES, licensor="\u0301\u0302"), "licensor", "Enter visible text"),
+        (dict(VALUES, licensor="\u3000"), "licensor", "This field is required."),
     ],
 )
 def test_invalid_values_are_refused_with_a_message_tied_to_the_field(client, canonical, values, field, message):
@@ -77,6 +88,27 @@ def test_invalid_values_are_refused_with_a_message_tied_to_the_field(client, can
     assert f'id="id_{field}_error"' in html and message in html
     assert re.search(rf'aria-describedby="[^"]*id_{field}_error', html)
     assert Release.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "licensor",
+    [
+        "\u0645\u062d\u0645\u062f\u200c\u0631\u0636\u0627",
+        "\u0915\u094d\u200d\u0937",
+        "Team \U0001f468\u200d\U0001f469\u200d\U0001f467",
+    ],
+)
+def test_joiners_that_scripts_and_emoji_need_inside_words_are_accepted(client, canonical, licensor):
+    response = submit(client, dict(VALUES, licensor=licensor))
+    assert response.status_code == 302
+    assert Release.objects.get().values["licensor"] == licensor
+
+
+def test_the_curl_endpoint_refuses_invisible_values_and_broken_utf8(client, canonical):
+    for query in ("licensor=%E2%80%8B&model=M&year=2026", "licensor=Acme%FF%FE&model=M&year=2026"):
+        response = client.get(f"/licenses/owpl/1.0.txt?{query}")
+        assert response.status_code == 400, query
+        assert response.content.decode().startswith("The license could not be filled in:\nlicensor: ")
 
 
 def test_release_page_offers_every_file_and_the_snippets(client, canonical):
