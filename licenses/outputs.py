@@ -41,6 +41,16 @@ def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
+def version_url(version: Version, fmt: str | None = None) -> str:
+    """Return the absolute URL of a version's page or of one of its files: the permanent one once
+    published, the public draft's before (where readers see it while it is open for comment)."""
+    if version.is_published:
+        return absolute(version.file_url(fmt) if fmt else version.get_absolute_url())
+    if fmt:
+        return absolute(reverse("licenses:draft-file", kwargs={"pk": version.pk, "fmt": fmt}))
+    return absolute(reverse("licenses:draft", kwargs={"pk": version.pk}))
+
+
 def canonical_values(version: Version, values) -> dict[str, str]:
     """Return the values of the fields the version declares, neutralised, in declared order."""
     values = values or {}
@@ -84,7 +94,7 @@ def _render_pdf(version: Version, source: str, values, *, url: str | None, autho
         rendering.to_html(source, values),
         title=version.title,
         author=author or "Open Weights",
-        url=url or absolute(version.get_absolute_url()),
+        url=url or version_url(version),
         marker="" if version.is_published else "DRAFT",
     )
     return rendering.to_pdf(document)
@@ -103,12 +113,10 @@ def version_metadata(version: Version, checksums: dict[str, str]) -> bytes:
         "title": version.title,
         "status": version.status,
         "published_at": version.published_at.strftime("%Y-%m-%dT%H:%M:%SZ") if version.published_at else None,
-        "url": absolute(version.get_absolute_url()),
+        "url": version_url(version),
         "changelog": version.changelog,
         "fields": version.fields,
-        "formats": {
-            fmt: {"url": absolute(version.file_url(fmt)), "sha256": checksums[fmt]} for fmt in ("md", "txt", "pdf")
-        },
+        "formats": {fmt: {"url": version_url(version, fmt), "sha256": checksums[fmt]} for fmt in ("md", "txt", "pdf")},
         "html_sha256": checksums["html"],
         "text_license": "CC0-1.0",
         "renderer_version": rendering.RENDERER_VERSION,
@@ -130,8 +138,12 @@ def render_all(version: Version) -> dict[str, bytes]:
 
 
 def _cache_key(version: Version, fmt: str, values, extra: str = "") -> str:
-    # A published version is identified by its frozen checksum; a draft by its whole content.
-    content = version.checksums.get("md") if version.is_published else [version.markdown, version.fields]
+    # A published version is identified by its frozen checksum; a draft by itself and everything its
+    # files show (its JSON carries its URLs and changelog).
+    if version.is_published:
+        content = version.checksums.get("md")
+    else:
+        content = [version.pk, version.markdown, version.fields, version.changelog, version.summary]
     material = json.dumps(
         [rendering.RENDERER_VERSION, settings.SITE_URL, version.document.slug, version.number,
          version.status, content, fmt, values or {}, extra],

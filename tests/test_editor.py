@@ -1,3 +1,4 @@
+import hashlib
 import json
 import re
 
@@ -123,6 +124,23 @@ def test_editing_a_draft_saves_it_and_records_what_changed(editor_client, draft)
     assert draft.changelog == "Clarified section 5."
     entry = AuditEntry.objects.filter(action="edit", version=draft).get()
     assert entry.detail == {"changed": ["changelog"]}
+
+
+def test_a_drafts_json_points_to_the_draft_and_follows_its_edits(editor_client, draft, editor):
+    open_review(version=draft, user=editor)
+    client = Client()
+    data = json.loads(client.get(f"/drafts/{draft.pk}.json").content)
+    assert data["url"].endswith(f"/drafts/{draft.pk}/") and data["status"] == "review"
+    for fmt in ("md", "txt", "pdf"):
+        url = data["formats"][fmt]["url"]
+        assert url.endswith(f"/drafts/{draft.pk}.{fmt}"), url
+        served = client.get(url[url.index("/drafts/") :])
+        assert (
+            served.status_code == 200 and hashlib.sha256(served.content).hexdigest() == data["formats"][fmt]["sha256"]
+        )
+    response = editor_client.post(f"/editor/drafts/{draft.pk}/", form_data(draft, changelog="Clarified section 5."))
+    assert response.status_code == 302
+    assert json.loads(client.get(f"/drafts/{draft.pk}.json").content)["changelog"] == "Clarified section 5."
 
 
 def test_invalid_fields_json_is_refused_with_a_message(editor_client, draft):
