@@ -324,7 +324,8 @@ def wizard_latest(request):
     if latest is None:
         raise Http404("The OWPL has no published version yet.")
     latest.document = document
-    response = redirect(latest.wizard_url())
+    query = request.META.get("QUERY_STRING", "")  # a prefilled link (?licensor=…) keeps its values
+    response = redirect(latest.wizard_url() + (f"?{query}" if query else ""))
     response["Cache-Control"] = SHORT
     return response
 

@@ -32,6 +32,9 @@ def submit(client, values):
 def test_wizard_latest_redirects_to_the_latest_owpl_wizard(client, canonical):
     response = client.get("/wizard/")
     assert response.status_code == 302 and response["Location"] == WIZARD
+    prefilled = client.get("/wizard/?licensor=Acme%20Labs&model=M-7B")
+    assert prefilled["Location"] == WIZARD + "?licensor=Acme%20Labs&model=M-7B"
+    assert 'value="Acme Labs"' in client.get(prefilled["Location"]).content.decode()
 
 
 def test_wizard_form_is_generated_from_the_declared_fields(client, owpl):
