@@ -11,7 +11,7 @@ from markdownx.widgets import MarkdownxWidget
 
 from .models import Version
 from .publishing import field_schema_problems
-from .rendering import neutralise
+from .rendering import PDF_WORD_LIMIT_PT, neutralise, widest_pdf_word
 
 # Newlines and other controls, line/paragraph separators, bidi overrides and marks, private use.
 _REFUSED_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ue000-\uf8ff]")
@@ -95,6 +95,12 @@ class LicenseFieldsForm(forms.Form):
                 value = single_line(cleaned[name])
                 if len(value) > spec.get("max_length", 200):
                     raise ValidationError(f"Use at most {spec.get('max_length', 200)} characters.")
+                word, width = widest_pdf_word(value)
+                if width > PDF_WORD_LIMIT_PT:
+                    shown = word if len(word) <= 24 else word[:24] + "…"
+                    raise ValidationError(
+                        f"“{shown}” is too long to fit on a line of the PDF: add a space or a hyphen, or shorten it."
+                    )
                 if spec.get("kind") == "year":
                     value = self._year(value)
             except ValidationError as error:

@@ -342,6 +342,46 @@ def _weasyprint():
     return weasyprint, FontConfiguration, ProjectAssetFetcher()
 
 
+# The widest word a field value may hold. WeasyPrint never breaks inside a word, so a longer one runs
+# off the page. pdf.css gives 166 mm of text (a 210 mm page less two 22 mm margins), 7 mm less in a
+# list; the word is measured at the body size in the regular face, as values are set.
+PDF_WORD_LIMIT_PT = 440.0
+PDF_BODY_SIZE_PT = 10.5
+
+
+@cache
+def _regular_advances() -> tuple[dict[int, int], float]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(ASSETS_DIR / "fonts" / "DejaVuSerif.ttf", lazy=True)
+    advances = {code: font["hmtx"][glyph][0] for code, glyph in font.getBestCmap().items()}
+    return advances, float(font["head"].unitsPerEm)
+
+
+def widest_pdf_word(value: str) -> tuple[str, float]:
+    """Return the widest unbreakable word of a value and its width in points in the PDF.
+
+    Lines may break at spaces, on either side of a wide (CJK) character, and after a slash or a
+    hyphen that a digit does not follow (Unicode's line-breaking rules, as Pango applies them). A
+    character our fonts lack is counted one em wide, as the fallback fonts draw it.
+    """
+    advances, em = _regular_advances()
+    words, word = [], ""
+    for char, following in zip(value, value[1:] + " ", strict=True):
+        if char.isspace() or unicodedata.east_asian_width(char) in ("W", "F"):
+            words += [word, char]
+            word = ""
+            continue
+        word += char
+        if char in "/-" and not following.isdigit():
+            words.append(word)
+            word = ""
+    words.append(word)
+    widths = {word: sum(advances.get(ord(char), em) for char in word) / em * PDF_BODY_SIZE_PT for word in words}
+    widest = max(widths, key=widths.get)
+    return widest, widths[widest]
+
+
 def pdf_document(body_html: str, *, title: str, author: str, url: str, marker: str = "") -> str:
     """Return the HTML page a PDF is printed from: the body, its title and permalink, our stylesheet."""
     marker_html = f'<p class="marker">{html.escape(marker)}</p>' if marker else ""

@@ -1,6 +1,7 @@
 import io
 import json
 import re
+import subprocess
 import zipfile
 from html import escape
 
@@ -82,6 +83,9 @@ def test_submitting_redirects_to_a_permanent_release_and_the_same_inputs_give_th
         (dict(VALUES, licensor="Acme\ufffd"), "licensor", "not valid UTF-8"),
         (dict(VALUES, licensor="\u0301\u0302"), "licensor", "Enter visible text"),
         (dict(VALUES, licensor="\u3000"), "licensor", "This field is required."),
+        # A word wider than a line would run off the PDF's page.
+        (dict(VALUES, licensor="W" * 41), "licensor", "too long to fit on a line of the PDF"),
+        (dict(VALUES, model="Model-" + "x" * 80), "model", "“xxxxxxxxxxxxxxxxxxxxxxxx…” is too long"),
     ],
 )
 def test_invalid_values_are_refused_with_a_message_tied_to_the_field(client, canonical, values, field, message):
@@ -105,6 +109,25 @@ def test_joiners_that_scripts_and_emoji_need_inside_words_are_accepted(client, c
     response = submit(client, dict(VALUES, licensor=licensor))
     assert response.status_code == 302
     assert Release.objects.get().values["licensor"] == licensor
+
+
+@pytest.mark.parametrize(
+    "licensor",
+    [
+        "W" * 40,  # the widest Latin letter, as many as a line holds
+        "https://huggingface.co/some-organisation-name/another-very-long-model-name-here/resolve/main",
+        "Some-very-long-hyphenated-model-name-that-goes-on-and-on-with-more-parts",
+        "深度求索人工智能基础技术研究有限公司" * 4,
+    ],
+)
+def test_the_longest_words_accepted_stay_inside_the_pdfs_margins(client, canonical, licensor):
+    response = submit(client, dict(VALUES, licensor=licensor))
+    assert response.status_code == 302
+    pdf = client.get(response["Location"].rstrip("/") + ".pdf").content
+    boxes = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+    right_edges = [float(x) for x in re.findall(rb'xMax="([0-9.]+)"', boxes)]
+    text_area_right = (210 - 22) / 25.4 * 72  # pdf.css: a 210 mm page, 22 mm margins
+    assert right_edges and max(right_edges) <= text_area_right + 0.5
 
 
 def test_the_curl_endpoint_refuses_invisible_values_and_broken_utf8(client, canonical):
