@@ -5,6 +5,7 @@ pytest-django's `mailoutbox`.
 """
 
 import re
+import socket
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -102,6 +103,28 @@ def test_signup_sends_a_confirmation_link_that_verifies_the_address_and_allows_l
     assert response.status_code == 302
     assert is_signed_in(fresh)
     assert fresh.get(MY_RELEASES).status_code == 200
+
+
+def test_signup_survives_a_mail_server_that_cannot_be_reached(client, canonical, settings):
+    with socket.socket() as probe:  # a port on which nothing listens: connections are refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port},
+        }
+    }
+    email = "grace@example.org"
+    response = sign_up(client, email)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert EmailAddress.objects.get(email=email).verified is False, "the account is kept"
+    page = client.get(response["Location"]).content.decode()
+    assert "We could not send the e-mail just now" in page
+    again = sign_up(Client(), email)  # the second try, which used to fail the same way
+    assert again.status_code in (200, 302)
+    reset = Client().post("/accounts/password/reset/", {"email": email})
+    assert reset.status_code == 302
 
 
 def test_login_before_confirmation_does_not_grant_access(client, canonical, mailoutbox):
