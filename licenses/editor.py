@@ -158,8 +158,12 @@ def publish(request, pk: int):
         for problem in error.problems:
             messages.error(request, problem)
         return redirect("editor:draft", pk=version.pk)
-    messages.success(request, f"Published {version}. It is now frozen.")
-    return redirect(version.get_absolute_url())
+    # Back to the editor's index, where the message shows: the public page is frozen bytes, served
+    # without the session, so it could never show it.
+    messages.success(
+        request, f"Published {version} at {outputs.absolute(version.get_absolute_url())}. It is now frozen."
+    )
+    return redirect("editor:index")
 
 
 @editor_required

@@ -171,7 +171,9 @@ def test_publishing_freezes_moves_latest_and_marks_the_old_version_superseded(ed
     text = draft.markdown.replace("no condition or restriction on Outputs", "no condition or limit on Outputs")
     editor_client.post(f"/editor/drafts/{draft.pk}/", form_data(draft, markdown=text, changelog="Wording."))
     response = editor_client.post(f"/editor/drafts/{draft.pk}/publish/")
-    assert response["Location"] == "/licenses/owpl/1.1/"
+    assert response["Location"] == "/editor/"
+    index = editor_client.get("/editor/").content.decode()
+    assert "Published OWPL 1.1 at http" in index and "/licenses/owpl/1.1/. It is now frozen." in index
     draft.refresh_from_db()
     assert draft.is_published and draft.published_by.email == "ed@example.org" and draft.checksums
     with pytest.raises(FrozenError):

@@ -67,7 +67,8 @@ def test_editor_drafts_reviews_and_publishes_owpl_1_1(browser, site):
     editor.get_by_role("button", name=re.compile("Mark resolved")).click()
     assert "resolved by editor@example.org" in editor.inner_text("main")
     editor.get_by_role("button", name="Publish OWPL 1.1").click()
-    assert editor.url == site + "/licenses/owpl/1.1/"
+    assert editor.url == site + "/editor/"
+    assert re.search(r"Published OWPL 1\.1 at \S+/licenses/owpl/1\.1/\. It is now frozen\.", editor.inner_text("main"))
 
     anonymous = browser.new_context().new_page()
     response = anonymous.request.get(site + "/licenses/owpl/", max_redirects=0)
