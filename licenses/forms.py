@@ -11,7 +11,7 @@ from markdownx.widgets import MarkdownxWidget
 
 from .models import Version
 from .publishing import field_schema_problems
-from .rendering import PDF_WORD_LIMIT_PT, neutralise, widest_pdf_word
+from .rendering import PDF_WORD_LIMIT_PT, neutralise, placeholder_label, widest_pdf_word
 
 # Newlines and other controls, line/paragraph separators, bidi overrides and marks, private use.
 _REFUSED_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ue000-\uf8ff]")
@@ -89,25 +89,38 @@ class LicenseFieldsForm(forms.Form):
         cleaned = super().clean()
         for spec in self.version.fields:
             name = spec["name"]
+            if hasattr(self.data, "getlist") and len(self.data.getlist(name)) > 1:
+                self.add_error(name, "Give this value once: the query names it more than once.")
+                continue
             if name in self.errors or not cleaned.get(name):
                 continue
             try:
-                value = single_line(cleaned[name])
-                if len(value) > spec.get("max_length", 200):
-                    raise ValidationError(f"Use at most {spec.get('max_length', 200)} characters.")
-                word, width = widest_pdf_word(value)
-                if width > PDF_WORD_LIMIT_PT:
-                    shown = word if len(word) <= 24 else word[:24] + "…"
-                    raise ValidationError(
-                        f"“{shown}” is too long to fit on a line of the PDF: add a space or a hyphen, or shorten it."
-                    )
-                if spec.get("kind") == "year":
-                    value = self._year(value)
+                cleaned[name] = self._checked(spec, single_line(cleaned[name]))
             except ValidationError as error:
                 self.add_error(name, error)
-                continue
-            cleaned[name] = value
         return cleaned
+
+    def _checked(self, spec: dict, value: str) -> str:
+        """Return a single-line value once it passes the checks every field shares and its kind's."""
+        if len(value) > spec.get("max_length", 200):
+            raise ValidationError(f"Use at most {spec.get('max_length', 200)} characters.")
+        word, width = widest_pdf_word(value)
+        if width > PDF_WORD_LIMIT_PT:
+            shown = word if len(word) <= 24 else word[:24] + "…"
+            raise ValidationError(
+                f"“{shown}” is too long to fit on a line of the PDF: add a space or a hyphen, or shorten it."
+            )
+        # A value must not read as a field left unfilled: {{name}} in the Markdown, [NAME] elsewhere.
+        if "{{" in value or "}}" in value:
+            raise ValidationError("Remove the {{ and }}: in the license they mark a field to fill in.")
+        for field in self.version.field_names:
+            if placeholder_label(field) in value:
+                raise ValidationError(
+                    f"“{placeholder_label(field)}” is how an unfilled field shows: write it another way."
+                )
+        if spec.get("kind") == "year":
+            value = self._year(value)
+        return value
 
     @staticmethod
     def _year(value: str) -> str:

@@ -691,7 +691,7 @@ def test_previewing_and_publishing_a_draft_with_hostile_urls_fetches_nothing(edi
     assert preview.status_code == 200 and preview["Content-Type"] == "application/pdf"
     assert_fetched_nothing(listener, preview.content, "draft PDF preview")
     published = editor_client.post(f"/editor/drafts/{draft.pk}/publish/")
-    assert published.status_code == 302 and published["Location"] == "/licenses/owpl/1.1/"
+    assert published.status_code == 302 and published["Location"] == "/editor/"
     pdf = Client().get("/licenses/owpl/1.1.pdf")
     assert pdf.status_code == 200
     assert_fetched_nothing(listener, pdf.content, "published PDF")

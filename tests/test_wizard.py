@@ -83,6 +83,9 @@ def test_submitting_redirects_to_a_permanent_release_and_the_same_inputs_give_th
         (dict(VALUES, licensor="Acme\ufffd"), "licensor", "not valid UTF-8"),
         (dict(VALUES, licensor="\u0301\u0302"), "licensor", "Enter visible text"),
         (dict(VALUES, licensor="\u3000"), "licensor", "This field is required."),
+        # A value that reads as a field left unfilled, in the Markdown or elsewhere.
+        (dict(VALUES, licensor="{{year}}"), "licensor", "Remove the {{ and }}"),
+        (dict(VALUES, model="Acme [MODEL]"), "model", "“[MODEL]” is how an unfilled field shows"),
         # A word wider than a line would run off the PDF's page.
         (dict(VALUES, licensor="W" * 41), "licensor", "too long to fit on a line of the PDF"),
         (dict(VALUES, model="Model-" + "x" * 80), "model", "“xxxxxxxxxxxxxxxxxxxxxxxx…” is too long"),
@@ -128,6 +131,14 @@ def test_the_longest_words_accepted_stay_inside_the_pdfs_margins(client, canonic
     right_edges = [float(x) for x in re.findall(rb'xMax="([0-9.]+)"', boxes)]
     text_area_right = (210 - 22) / 25.4 * 72  # pdf.css: a 210 mm page, 22 mm margins
     assert right_edges and max(right_edges) <= text_area_right + 0.5
+
+
+def test_the_curl_endpoint_refuses_a_value_given_twice(client, canonical):
+    response = client.get("/licenses/owpl/1.0.txt?licensor=A&licensor=B&model=M&year=2026")
+    assert response.status_code == 400
+    assert response.content.decode() == (
+        "The license could not be filled in:\nlicensor: Give this value once: the query names it more than once.\n"
+    )
 
 
 def test_the_curl_endpoint_refuses_invisible_values_and_broken_utf8(client, canonical):
