@@ -1,4 +1,5 @@
-"""Refuse oversized request bodies before anything reads them; answer throttled work with 429."""
+"""Refuse oversized request bodies before anything reads them; answer throttled work with 429; HEAD
+without a body; compression and the fast path for frozen answers."""
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
@@ -10,6 +11,25 @@ from . import compression, views
 from .throttling import Throttled, throttled_response
 
 DRAIN_LIMIT = 32 * 1024 * 1024
+
+
+class HeadWithoutBodyMiddleware:
+    """Answer HEAD with exactly the headers of GET and no body.
+
+    Django's views answer HEAD like GET; gunicorn then drops the body and logs a warning for every
+    one, which link checkers and monitors would fill the log with.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD" and not response.streaming and response.content:
+            length = response.get("Content-Length") or str(len(response.content))
+            response.content = b""
+            response["Content-Length"] = length
+        return response
 
 
 class RequestSizeLimitMiddleware:
