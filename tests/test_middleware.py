@@ -4,7 +4,9 @@ import io
 
 import pytest
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client, override_settings
 
 from licenses import views
@@ -151,11 +153,18 @@ def wsgi(method: str, path: str, **headers) -> tuple[str, dict[str, str], bytes]
     def start_response(status, response_headers, exc_info=None):
         started.update(status=status, headers=dict(response_headers))
 
-    result = get_wsgi_application()(environ, start_response)
+    # As the test client does: a request's end must not close the connection the test's transaction is on.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
-        body = b"".join(result)
+        result = get_wsgi_application()(environ, start_response)
+        try:
+            body = b"".join(result)
+        finally:
+            result.close()
     finally:
-        result.close()
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return started["status"], started["headers"], body
 
 
