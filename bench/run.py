@@ -845,7 +845,7 @@ def run(args, tools, scratch: Path) -> int:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "settings": {
             "database": "postgresql" if postgres else "sqlite",
-            "cache": "redis" if os.environ.get("REDIS_URL") else "files",
+            "cache": "redis" if os.environ.get("REDIS_URL") else "locmem",
             "duration_s": args.duration,
             "threads": THREADS,
             "connections": CONNECTIONS,

@@ -4,9 +4,7 @@ With nothing configured the site runs in debug mode on a SQLite file, which is w
 `make run` wants. Production sets DJANGO_DEBUG=0 and must then provide a secret key.
 """
 
-import hashlib
 import os
-import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -145,19 +143,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    # Without Redis, one cache per installation on this host, in files: gunicorn's workers must share
-    # the rate limits (ours and allauth's) and the publication counter, which a cache in each worker's
-    # memory would split four ways. Hot paths read per-process memories, not this cache.
-    _CACHE_DIR = (
-        Path(tempfile.gettempdir()) / f"open-weights-cache-{hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:12]}"
-    )
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": os.environ.get("OW_CACHE_DIR") or str(_CACHE_DIR),
-            "OPTIONS": {"MAX_ENTRIES": 10_000},
-        }
-    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "open-weights"}}
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

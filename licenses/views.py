@@ -154,7 +154,7 @@ def page_revision() -> str:
 # Per-process memories of things that change rarely or never. Published versions and releases are
 # frozen, so their objects and pages are kept as they are; the list of a document's published
 # versions is re-read after a publication (the shared cache's publication counter moves) and at the
-# latest after NUMBERS_TTL seconds, should the counter be lost (evicted, or a cache not shared).
+# latest after NUMBERS_TTL seconds, for workers whose cache is not shared (local memory).
 NUMBERS_TTL = 10.0
 _numbers_memo: dict[tuple[str, str], tuple[float, int, tuple[str, ...]]] = {}
 _published_versions: dict[tuple[str, str, str], Version] = {}
