@@ -143,6 +143,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
+    # The brief's default for a single process. With several gunicorn workers each has its own, so rate
+    # limits count per worker: production sets REDIS_URL. (A file cache would share them on one host,
+    # but its add and incr are not atomic, and its pickles would sit in a folder others may write.)
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "open-weights"}}
 
 AUTHENTICATION_BACKENDS = [
@@ -182,6 +185,8 @@ if os.environ.get("EMAIL_HOST") or not DEBUG:
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
                 "use_tls": env_bool("EMAIL_USE_TLS", bool(os.environ.get("EMAIL_HOST"))),
+                # Seconds: a mail server that drops packets must fail the send, not hang the worker.
+                "timeout": 10,
             },
         }
     }

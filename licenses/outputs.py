@@ -207,7 +207,7 @@ def release_file(release: Release, fmt: str) -> bytes:
             author=release.values.get("licensor", ""),
         )
     if fmt in ("json", "zip"):
-        key = f"release:{rendering.RENDERER_VERSION}:{release.id}.{fmt}"
+        key = f"release:{rendering.RENDERER_VERSION}:{settings.SITE_URL}:{release.id}.{fmt}"  # absolute URLs inside
         body = cache.get(key)
         if body is None:
             body = release_metadata(release) if fmt == "json" else release_zip(release)
@@ -267,7 +267,10 @@ def forget_publication_generation() -> None:
 
 def note_publication() -> None:
     cache.add(PUBLICATIONS_KEY, 0, timeout=None)
-    cache.incr(PUBLICATIONS_KEY)
+    try:
+        cache.incr(PUBLICATIONS_KEY)
+    except ValueError:  # evicted between add and incr: a counter anew still tells the others
+        cache.set(PUBLICATIONS_KEY, 1, timeout=None)
     forget_publication_generation()
 
 

@@ -365,6 +365,8 @@ def widest_pdf_word(value: str) -> tuple[str, float]:
     hyphen that a digit does not follow (Unicode's line-breaking rules, as Pango applies them). A
     character our fonts lack is counted one em wide, as the fallback fonts draw it.
     """
+    if not value:
+        return "", 0.0
     advances, em = _regular_advances()
     words, word = [], ""
     for char, following in zip(value, value[1:] + " ", strict=True):

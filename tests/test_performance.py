@@ -126,3 +126,14 @@ def test_pages_read_the_shared_publication_counter_at_most_once_a_recheck(canoni
     before = outputs.publication_generation()
     outputs.note_publication()
     assert outputs.publication_generation() == before + 1, "the publishing process sees its own publication at once"
+
+
+def test_a_publication_counter_evicted_mid_count_starts_anew_instead_of_failing(canonical, monkeypatch):
+    from licenses import outputs
+
+    def evicted(key, *args, **kwargs):
+        raise ValueError(f"Key '{key}' not found")
+
+    monkeypatch.setattr(outputs.cache, "incr", evicted)
+    outputs.note_publication()  # runs after a publication commits: an error here would be a 500
+    assert outputs.cache.get(outputs.PUBLICATIONS_KEY) == 1

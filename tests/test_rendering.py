@@ -150,3 +150,9 @@ def test_neutralised_values_are_one_clean_line(value):
     assert "\n" not in clean and "\r" not in clean
     assert not re.search("[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]", clean)
     assert clean == clean.strip()
+
+
+def test_the_widest_pdf_word_of_nothing_is_nothing():
+    assert rendering.widest_pdf_word("") == ("", 0.0)
+    word, width = rendering.widest_pdf_word("Acme AI Labs")
+    assert word == "Acme" and 0 < width < rendering.PDF_WORD_LIMIT_PT
