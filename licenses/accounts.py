@@ -7,6 +7,7 @@ from allauth.core import context
 from django.contrib import messages
 
 logger = logging.getLogger(__name__)
+MAIL_SENT_MESSAGE = "account/messages/email_confirmation_sent.txt"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -20,7 +21,14 @@ class AccountAdapter(DefaultAccountAdapter):
             super().send_mail(template_prefix, email, context_data)
         except OSError:  # smtplib's errors and refused or timed-out connections alike
             logger.exception("Could not send the account e-mail %s", template_prefix)
+            context.request.account_mail_failed = True
             messages.error(
                 context.request,
                 "We could not send the e-mail just now. Please ask for it again in a few minutes.",
             )
+
+    def add_message(self, request, level, message_template=None, *args, **kwargs) -> None:
+        # After a failed send, allauth would still go on to say the confirmation was sent.
+        if getattr(request, "account_mail_failed", False) and message_template == MAIL_SENT_MESSAGE:
+            return
+        super().add_message(request, level, message_template, *args, **kwargs)
