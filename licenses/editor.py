@@ -10,7 +10,6 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import outputs, rendering
@@ -234,7 +233,7 @@ def public_draft_file(request, pk: int, fmt: str):
 def comment(request, pk: int):
     version = _public_draft(request, pk)
     if not request.user.is_authenticated:
-        return redirect_to_login(version_draft_url(version))
+        return redirect_to_login(version.draft_url())
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _public_draft_page(request, version, form, status=400)
@@ -255,8 +254,4 @@ def comment(request, pk: int):
         return _public_draft_page(request, version, form, status=400)
     cache.set(key, posted + 1, timeout=3600)
     messages.success(request, "Thank you: your comment is posted.")
-    return redirect(version_draft_url(version) + "#comments")
-
-
-def version_draft_url(version: Version) -> str:
-    return reverse("licenses:draft", kwargs={"pk": version.pk})
+    return redirect(version.draft_url() + "#comments")

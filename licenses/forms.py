@@ -13,14 +13,13 @@ from .models import Version
 from .publishing import field_schema_problems
 from .rendering import PDF_WORD_LIMIT_PT, neutralise, placeholder_label, widest_pdf_word
 
-# Newlines and other controls, line/paragraph separators, bidi overrides and marks, private use.
-_REFUSED_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ue000-\uf8ff]")
-# Beyond those, whatever shows nothing of itself: every format character (zero-width space, word
-# joiner, byte order mark, soft hyphen, tag characters…), private use in every plane, surrogates,
-# and the letters Hangul and Braille use as blanks. The zero-width non-joiner and joiner are format
-# characters that Persian, Indic scripts and emoji need inside words, so they pass.
-_REFUSED_CATEGORIES = {"Cf", "Co", "Cs"}
-_WORD_JOINERS = "\u200c\u200d"
+# Whatever shows nothing of itself, or moves text around: controls (a tab becomes a space), every
+# format character (zero-width space, word joiner, byte order mark, soft hyphen, bidi overrides and
+# marks, tag characters…), private use in every plane, surrogates, and the letters Hangul and Braille
+# use as blanks. The zero-width non-joiner and joiner are format characters that Persian, Indic
+# scripts and emoji need inside words, so they pass. Line breaks are refused first, with their own message.
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Co", "Cs"}
+_ALLOWED = "\t\u200c\u200d"
 _BLANK_LETTERS = "\u115f\u1160\u3164\uffa0\u2800"
 _MESSAGES = {
     "newline": "Use a single line: line breaks are not allowed.",
@@ -31,9 +30,9 @@ _MESSAGES = {
 
 
 def _invisible(char: str) -> bool:
-    if char in _WORD_JOINERS:
+    if char in _ALLOWED:
         return False
-    return bool(_REFUSED_RE.match(char)) or unicodedata.category(char) in _REFUSED_CATEGORIES or char in _BLANK_LETTERS
+    return unicodedata.category(char) in _REFUSED_CATEGORIES or char in _BLANK_LETTERS
 
 
 def single_line(value: str) -> str:
@@ -90,7 +89,7 @@ class LicenseFieldsForm(forms.Form):
         for spec in self.version.fields:
             name = spec["name"]
             if hasattr(self.data, "getlist") and len(self.data.getlist(name)) > 1:
-                self.add_error(name, "Give this value once: the query names it more than once.")
+                self.add_error(name, "Give this value once: it was sent more than once.")
                 continue
             if name in self.errors or not cleaned.get(name):
                 continue

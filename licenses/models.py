@@ -153,6 +153,12 @@ class Version(models.Model):
     def file_url(self, fmt: str) -> str:
         return self._route("version-file", fmt=fmt)
 
+    def draft_url(self, fmt: str | None = None) -> str:
+        """Where readers see this version, or one of its files, while it is a draft open for comment."""
+        if fmt:
+            return reverse("licenses:draft-file", kwargs={"pk": self.pk, "fmt": fmt})
+        return reverse("licenses:draft", kwargs={"pk": self.pk})
+
     def wizard_url(self) -> str:
         return reverse("licenses:wizard", kwargs={"slug": self.document.slug, "number": self.number})
 

@@ -46,9 +46,7 @@ def version_url(version: Version, fmt: str | None = None) -> str:
     published, the public draft's before (where readers see it while it is open for comment)."""
     if version.is_published:
         return absolute(version.file_url(fmt) if fmt else version.get_absolute_url())
-    if fmt:
-        return absolute(reverse("licenses:draft-file", kwargs={"pk": version.pk, "fmt": fmt}))
-    return absolute(reverse("licenses:draft", kwargs={"pk": version.pk}))
+    return absolute(version.draft_url(fmt))
 
 
 def canonical_values(version: Version, values) -> dict[str, str]:

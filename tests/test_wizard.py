@@ -137,7 +137,7 @@ def test_the_curl_endpoint_refuses_a_value_given_twice(client, canonical):
     response = client.get("/licenses/owpl/1.0.txt?licensor=A&licensor=B&model=M&year=2026")
     assert response.status_code == 400
     assert response.content.decode() == (
-        "The license could not be filled in:\nlicensor: Give this value once: the query names it more than once.\n"
+        "The license could not be filled in:\nlicensor: Give this value once: it was sent more than once.\n"
     )
 
 
