@@ -6,7 +6,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +27,7 @@ from .publishing import (
     start_draft,
     update_draft,
 )
+from .throttling import check_rate
 from .views import read_only
 
 COMMENTS_PER_HOUR = 10
@@ -237,21 +237,18 @@ def comment(request, pk: int):
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _public_draft_page(request, version, form, status=400)
-    key = f"comments:{request.user.pk}"
-    posted = cache.get(key, 0)
-    if posted >= COMMENTS_PER_HOUR:
-        response = HttpResponse(
-            f"You have posted {COMMENTS_PER_HOUR} comments in the last hour; please wait before posting more.\n",
-            status=429,
-            content_type="text/plain; charset=utf-8",
-        )
-        response["Retry-After"] = "3600"
-        return response
+    check_rate(
+        request,
+        "comment",
+        COMMENTS_PER_HOUR,
+        period=3600,
+        who=f"user-{request.user.pk}",
+        message=f"You have posted {COMMENTS_PER_HOUR} comments in the last hour; please wait before posting more.",
+    )
     try:
         add_comment(version=version, user=request.user, body=form.cleaned_data["body"])
     except (CommentError, FrozenError) as error:
         form.add_error("body", str(error))
         return _public_draft_page(request, version, form, status=400)
-    cache.set(key, posted + 1, timeout=3600)
     messages.success(request, "Thank you: your comment is posted.")
     return redirect(version.draft_url() + "#comments")

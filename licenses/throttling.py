@@ -1,16 +1,18 @@
 """Bounds on expensive work: per-client rate limits and a cap on concurrent PDF renders.
 
-Rate limits count in the shared cache (fixed one-minute windows per client address). The render
+Rate limits count in the shared cache, per client or user, over a sliding minute or hour. The render
 cap uses lock files, so it holds across all the worker processes of one host: however many cold
 PDFs are requested, some workers always stay free for pages and downloads.
 """
 
 import fcntl
 import hashlib
+import math
 import os
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from fractions import Fraction
 from pathlib import Path
 
 from django.conf import settings
@@ -35,18 +37,67 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def check_rate(request, bucket: str, per_minute: int) -> None:
-    """Count one request of this client in this bucket; raise Throttled past the limit."""
-    window = int(time.time() // 60)
-    key = f"rate:{bucket}:{client_address(request)}:{window}"
-    cache.add(key, 0, timeout=120)
+# The clock the rate limits read; tests set their own to cross window boundaries at will.
+clock = time.time
+
+
+def _within_limit(previous: int, current: int, into: float, period: int, limit: int) -> bool:
+    """Whether the requests in the `period` seconds before now are at most `limit`, estimated from
+    two fixed windows of that length: the previous window's count weighs by the share of it still
+    within the period.
+
+    A fixed window alone would let a client make twice its limit across a window boundary (and make
+    a test that straddles one pass or fail by the clock). The estimate previous·(1 − into/period) +
+    current ≤ limit is multiplied out by period so that whole seconds compare exactly.
+    """
+    return previous * (period - into) + current * period <= limit * period
+
+
+def check_rate(request, bucket: str, limit: int, *, period: int = 60, who: str = "", message: str = "") -> None:
+    """Count one request of `who` (by default the client's address) in this bucket; raise Throttled
+    when that makes more than `limit` in the last `period` seconds.
+
+    A refused request is not counted, so a client that waits as Retry-After says is let in then.
+    """
+    window, into = divmod(clock(), period)
+    prefix = f"rate:{bucket}:{period}:{who or client_address(request)}:"
+    key = f"{prefix}{int(window)}"
+    cache.add(key, 0, timeout=2 * period + 10)  # the next window still reads it as its previous one
     try:
-        count = cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
-    if count > per_minute:
-        raise Throttled(f"Too many {bucket} requests: the limit is {per_minute} a minute.", 60 - int(time.time() % 60))
+        current = cache.incr(key)
+    except ValueError:  # the key was evicted between add and incr
+        cache.set(key, 1, timeout=2 * period + 10)
+        current = 1
+    previous = cache.get(f"{prefix}{int(window) - 1}", 0)
+    if _within_limit(previous, current, into, period, limit):
+        return
+    with suppress(ValueError):  # evicted meanwhile: nothing left to take back
+        cache.decr(key)
+    per = {60: "a minute", 3600: "an hour"}.get(period, f"in {period} seconds")
+    raise Throttled(
+        message or f"Too many {bucket} requests: the limit is {limit} {per}.",
+        _seconds_until_allowed(previous, current - 1, into, period, limit),
+    )
+
+
+def _seconds_until_allowed(previous: int, current: int, into: float, period: int, limit: int) -> int:
+    """Whole seconds until one more request fits, if the client sends none meanwhile.
+
+    With no new requests the estimate only falls (it is continuous across the boundary), so the
+    answer is where it first reaches limit − 1, in this window or the next.
+    """
+    if limit < 1:
+        return 2 * period
+    into = Fraction(into)  # exact: the wait must agree with _within_limit to the second
+    room = limit - 1 - current
+    if room >= 0 and previous:
+        # In this window: previous·(period − into − wait) ≤ room·period.
+        wait = period - into - Fraction(room * period, previous)
+        if into + wait < period:
+            return max(1, math.ceil(wait))
+    # In the next one this window's count fades: current·(2·period − into − wait) ≤ (limit − 1)·period.
+    wait = 2 * period - into - Fraction((limit - 1) * period, current) if current else period - into
+    return max(1, math.ceil(wait))
 
 
 # One set of slots per installation (two checkouts on one machine do not share them).

@@ -1,22 +1,47 @@
 import threading
+import uuid
 from contextlib import contextmanager
 
 import pytest
 from django.test import Client, override_settings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from licenses import throttling
-from licenses.throttling import Throttled, render_slot
+from licenses.throttling import Throttled, check_rate, render_slot
 
 QUERY = "/licenses/owpl/1.0.txt?licensor=Acme&year=2026&model="
 
 
+class Clock:
+    """The rate limits' clock, moved by hand: a test crosses a minute boundary when it says so."""
+
+    def __init__(self, now: float):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    stopped = Clock(29_000_000 * 60 + 30.0)  # half way through a one-minute window
+    monkeypatch.setattr(throttling, "clock", stopped)
+    return stopped
+
+
+def post_release(client, model: str):
+    return client.post("/licenses/owpl/1.0/wizard/", {"licensor": "A", "model": model, "year": "2026"})
+
+
 @override_settings(OW_RENDERS_PER_MINUTE=3)
-def test_cold_renders_are_rate_limited_per_client_but_cached_ones_are_free(canonical):
+def test_cold_renders_are_rate_limited_per_client_but_cached_ones_are_free(canonical, clock):
     client = Client()
     for i in range(3):
         assert client.get(QUERY + f"M{i}").status_code == 200
     refused = client.get(QUERY + "M-new")
-    assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= 60
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "50", "at 0:30 with 3 in this minute, 2 of them are 'within a minute' at 1:20"
     assert b"the limit is 3 a minute" in refused.content
     assert client.get(QUERY + "M0").status_code == 200, "a cached file costs nothing"
     other = Client(REMOTE_ADDR="10.0.0.9")
@@ -24,15 +49,44 @@ def test_cold_renders_are_rate_limited_per_client_but_cached_ones_are_free(canon
 
 
 @override_settings(OW_RELEASES_PER_MINUTE=2)
-def test_wizard_submissions_are_rate_limited(canonical):
+def test_wizard_submissions_are_rate_limited(canonical, clock):
     client = Client()
     for i in range(2):
-        assert (
-            client.post("/licenses/owpl/1.0/wizard/", {"licensor": "A", "model": f"M{i}", "year": "2026"}).status_code
-            == 302
-        )
-    refused = client.post("/licenses/owpl/1.0/wizard/", {"licensor": "A", "model": "M9", "year": "2026"})
-    assert refused.status_code == 429 and refused["Retry-After"]
+        assert post_release(client, f"M{i}").status_code == 302
+    refused = post_release(client, "M9")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+
+
+@override_settings(OW_RELEASES_PER_MINUTE=2)
+def test_a_minute_boundary_does_not_double_the_limit(canonical, clock):
+    client = Client()
+    clock.now += 29  # the last second of this window
+    for i in range(2):
+        assert post_release(client, f"M{i}").status_code == 302
+    clock.now += 1  # the first second of the next window: both are still within the minute
+    refused = post_release(client, "M2")
+    assert refused.status_code == 429, "a fixed window would start counting from zero here"
+    wait = int(refused["Retry-After"])
+    assert wait == 30, "half the previous window has passed at 0:30: 2 x 1/2 + 1 = 2 fits"
+    clock.now += wait - 1
+    assert post_release(client, "M3").status_code == 429, "one second early is still too early"
+    clock.now += 1
+    assert post_release(client, "M4").status_code == 302, "Retry-After is honest"
+
+
+@override_settings(OW_RELEASES_PER_MINUTE=2)
+def test_refused_requests_do_not_push_the_wait_further(canonical, clock):
+    client = Client()
+    for i in range(2):
+        assert post_release(client, f"M{i}").status_code == 302
+    refused = post_release(client, "X")
+    assert refused.status_code == 429
+    first = int(refused["Retry-After"])
+    for attempt in range(20):  # a client that keeps hammering
+        assert post_release(client, f"Z{attempt}").status_code == 429
+    assert int(post_release(client, "W")["Retry-After"]) == first
+    clock.now += first
+    assert post_release(client, "V").status_code == 302
 
 
 @contextmanager
@@ -97,3 +151,38 @@ def test_pdf_requests_beyond_the_slots_and_the_line_are_refused_at_once(monkeypa
 def test_with_no_line_a_busy_host_refuses_at_once():
     with slot_held_elsewhere(), pytest.raises(Throttled, match="as many PDFs as it can"), render_slot(wait=10):
         pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    limit=st.integers(min_value=1, max_value=12),
+    period=st.sampled_from([60, 3600]),
+    start=st.integers(min_value=0, max_value=10**9),
+    # Bursts of requests in one second, each after a pause (in 60ths of the period).
+    bursts=st.lists(st.tuples(st.integers(1, 15), st.integers(0, 90)), min_size=1, max_size=12),
+)
+def test_retry_after_is_the_first_second_a_request_fits(limit, period, start, bursts):
+    """Whatever came before, a refused client is refused one second before Retry-After and let in at it."""
+    moved = Clock(start)
+    who = uuid.uuid4().hex  # a fresh client for each example: no counts from the last one
+
+    def ask() -> int | None:
+        try:
+            check_rate(None, "test", limit, period=period, who=who)
+        except Throttled as refused:
+            return refused.retry_after
+        return None
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(throttling, "clock", moved)
+        for size, pause in bursts:
+            moved.now += pause * period // 60
+            for _ in range(size):
+                wait = ask()
+                if wait is None:
+                    continue
+                assert 1 <= wait <= 2 * period
+                moved.now += wait - 1
+                assert wait == 1 or ask() is not None, "let in before Retry-After"
+                moved.now += 1
+                assert ask() is None, "refused at Retry-After"
