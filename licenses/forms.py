@@ -25,6 +25,7 @@ _MESSAGES = {
     "newline": "Use a single line: line breaks are not allowed.",
     "control": "Remove the invisible control or text-direction characters.",
     "encoding": "Remove the \ufffd characters: they stand for bytes that were not valid UTF-8.",
+    "noncharacter": "Remove the noncharacters (U+FFFF and its kin): Unicode keeps them for programs, never for text.",
     "blank": "Enter visible text, or leave the field empty.",
 }
 
@@ -33,6 +34,13 @@ def _invisible(char: str) -> bool:
     if char in _ALLOWED:
         return False
     return unicodedata.category(char) in _REFUSED_CATEGORIES or char in _BLANK_LETTERS
+
+
+def _noncharacter(char: str) -> bool:
+    """The 66 code points Unicode keeps out of text for good (unlike unassigned ones, which a later
+    Unicode version may give a meaning)."""
+    point = ord(char)
+    return 0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE
 
 
 def single_line(value: str) -> str:
@@ -45,6 +53,8 @@ def single_line(value: str) -> str:
             raise ValidationError(_MESSAGES["control"], code="control")
         if char == "\ufffd":
             raise ValidationError(_MESSAGES["encoding"], code="encoding")
+        if _noncharacter(char):
+            raise ValidationError(_MESSAGES["noncharacter"], code="noncharacter")
     value = neutralise(value.replace("\t", " "))
     # A letter, digit, punctuation mark or symbol: spaces and combining marks alone show nothing.
     if value and not any(unicodedata.category(char)[0] in "LNPS" for char in value):

@@ -81,6 +81,9 @@ def test_submitting_redirects_to_a_permanent_release_and_the_same_inputs_give_th
         (dict(VALUES, licensor="\u3164"), "licensor", "invisible control"),
         (dict(VALUES, licensor="\u2800\u2800"), "licensor", "invisible control"),
         (dict(VALUES, licensor="Acme\ufffd"), "licensor", "not valid UTF-8"),
+        (dict(VALUES, licensor="Acme\uffff"), "licensor", "Remove the noncharacters"),
+        (dict(VALUES, licensor="Acme\ufdd0"), "licensor", "Remove the noncharacters"),
+        (dict(VALUES, licensor="Acme\U0010fffe"), "licensor", "Remove the noncharacters"),
         (dict(VALUES, licensor="\u0301\u0302"), "licensor", "Enter visible text"),
         (dict(VALUES, licensor="\u3000"), "licensor", "This field is required."),
         # A value that reads as a field left unfilled, in the Markdown or elsewhere.
