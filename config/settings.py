@@ -143,9 +143,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    # The brief's default for a single process. With several gunicorn workers each has its own, so rate
-    # limits count per worker: production sets REDIS_URL. (A file cache would share them on one host,
-    # but its add and incr are not atomic, and its pickles would sit in a folder others may write.)
+    # The brief's default. With several gunicorn workers each has its own, so allauth's rate limits
+    # count per worker: production sets REDIS_URL. (Ours count in the database: licenses/throttling.py.)
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "open-weights"}}
 
 AUTHENTICATION_BACKENDS = [

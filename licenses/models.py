@@ -309,3 +309,18 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise FrozenError("The audit trail is append-only.")
+
+
+class RateCount(models.Model):
+    """How many requests one client made in one window of a rate limit (see throttling.check_rate).
+
+    Counted in the database, not the cache, so that every worker and every host counts together
+    whether or not Redis is configured. Rows are deleted once their window no longer counts.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires = models.BigIntegerField(db_index=True, help_text="Unix time after which the row is no longer read.")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -1,6 +1,6 @@
 """Bounds on expensive work: per-client rate limits and a cap on concurrent PDF renders.
 
-Rate limits count in the shared cache, per client or user, over a sliding minute or hour. The render
+Rate limits count in the database, per client or user, over a sliding minute or hour. The render
 cap uses lock files, so it holds across all the worker processes of one host: however many cold
 PDFs are requested, some workers always stay free for pages and downloads.
 """
@@ -11,13 +11,16 @@ import math
 import os
 import tempfile
 import time
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import HttpResponse
+
+from .models import RateCount
 
 
 class Throttled(Exception):
@@ -54,30 +57,41 @@ def _within_limit(previous: int, current: int, into: float, period: int, limit: 
 
 
 def check_rate(request, bucket: str, limit: int, *, period: int = 60, who: str = "", message: str = "") -> None:
-    """Count one request of `who` (by default the client's address) in this bucket; raise Throttled
-    when that makes more than `limit` in the last `period` seconds.
+    """Count one request of `who` (by default the client's address) in this bucket; raise Throttled,
+    without counting it, when it would make more than `limit` in the last `period` seconds.
 
-    A refused request is not counted, so a client that waits as Retry-After says is let in then.
+    Counts are read before one is added, so a refused request costs no write (a flood of them does
+    not queue on the database), and a client that waits as Retry-After says is let in then. The
+    price: requests of one client that arrive at the same instant may all pass, one per worker.
     """
-    window, into = divmod(clock(), period)
-    prefix = f"rate:{bucket}:{period}:{who or client_address(request)}:"
-    key = f"{prefix}{int(window)}"
-    cache.add(key, 0, timeout=2 * period + 10)  # the next window still reads it as its previous one
-    try:
-        current = cache.incr(key)
-    except ValueError:  # the key was evicted between add and incr
-        cache.set(key, 1, timeout=2 * period + 10)
-        current = 1
-    previous = cache.get(f"{prefix}{int(window) - 1}", 0)
-    if _within_limit(previous, current, into, period, limit):
+    now = clock()
+    window, into = divmod(now, period)
+    window = int(window)
+    scope = hashlib.sha256(f"{bucket}:{period}:{who or client_address(request)}".encode()).hexdigest()[:40]
+    current_key, previous_key = f"{scope}:{window}", f"{scope}:{window - 1}"
+    counts = dict(RateCount.objects.filter(key__in=(current_key, previous_key)).values_list("key", "count"))
+    previous, current = counts.get(previous_key, 0), counts.get(current_key, 0)
+    if not _within_limit(previous, current + 1, into, period, limit):
+        per = {60: "a minute", 3600: "an hour"}.get(period, f"in {period} seconds")
+        raise Throttled(
+            message or f"Too many {bucket} requests: the limit is {limit} {per}.",
+            _seconds_until_allowed(previous, current, into, period, limit),
+        )
+    _count_one(current_key, expires=(window + 2) * period, now=now)
+
+
+def _count_one(key: str, *, expires: int, now: float) -> None:
+    """Add one to a window's count, atomically however many workers count at once."""
+    if RateCount.objects.filter(key=key).update(count=F("count") + 1):
         return
-    with suppress(ValueError):  # evicted meanwhile: nothing left to take back
-        cache.decr(key)
-    per = {60: "a minute", 3600: "an hour"}.get(period, f"in {period} seconds")
-    raise Throttled(
-        message or f"Too many {bucket} requests: the limit is {limit} {per}.",
-        _seconds_until_allowed(previous, current - 1, into, period, limit),
-    )
+    try:
+        with transaction.atomic():
+            RateCount.objects.create(key=key, count=1, expires=expires)
+    except IntegrityError:  # another worker counted the window's first request meanwhile
+        RateCount.objects.filter(key=key).update(count=F("count") + 1)
+        return
+    # Once per client and window: drop the windows that no longer count for anyone.
+    RateCount.objects.filter(expires__lt=now).delete()
 
 
 def _seconds_until_allowed(previous: int, current: int, into: float, period: int, limit: int) -> int:

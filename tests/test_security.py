@@ -37,7 +37,7 @@ PASSWORD = "x-Strong-pass-42"
 
 @pytest.fixture(autouse=True)
 def clear_cache():
-    """Rate limits and rendered files live in the cache: start every test from an empty one."""
+    """allauth's rate limits and rendered files live in the cache: start every test from an empty one."""
     cache.clear()
 
 

@@ -1,13 +1,17 @@
+import os
+import subprocess
+import sys
 import threading
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.test import Client, override_settings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from licenses import throttling
+from licenses.models import RateCount
 from licenses.throttling import Throttled, check_rate, render_slot
 
 QUERY = "/licenses/owpl/1.0.txt?licensor=Acme&year=2026&model="
@@ -89,6 +93,38 @@ def test_refused_requests_do_not_push_the_wait_further(canonical, clock):
     assert post_release(client, "V").status_code == 302
 
 
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# One worker process counting requests of one client, as gunicorn's workers do.
+COUNT_IN_A_PROCESS = """
+from licenses.throttling import Throttled, check_rate
+for _ in range({n}):
+    try:
+        check_rate(None, "render", 5, who="203.0.113.7")
+        print("let in")
+    except Throttled:
+        print("refused")
+"""
+
+
+def test_worker_processes_count_one_clients_requests_together(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "OW_"))}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path}/db.sqlite3"
+
+    def manage(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    manage("migrate", "-v0")
+    first = manage("shell", "-v0", "-c", COUNT_IN_A_PROCESS.format(n=3)).splitlines()
+    second = manage("shell", "-v0", "-c", COUNT_IN_A_PROCESS.format(n=3)).splitlines()
+    assert first == ["let in"] * 3
+    assert second == ["let in", "let in", "refused"], "the second worker must see the first one's three"
+
+
 @contextmanager
 def slot_held_elsewhere():
     """Another thread (another request, for the lock files) holds a render slot until the block ends."""
@@ -153,7 +189,8 @@ def test_with_no_line_a_busy_host_refuses_at_once():
         pass
 
 
-@settings(max_examples=300, deadline=None)
+@pytest.mark.django_db
+@settings(max_examples=100, deadline=None)
 @given(
     limit=st.integers(min_value=1, max_value=12),
     period=st.sampled_from([60, 3600]),
@@ -165,7 +202,7 @@ def test_retry_after_is_the_first_second_a_request_fits(limit, period, start, bu
     """Whatever came before, a refused client is refused one second before Retry-After and let in at it."""
     moved = Clock(start)
     who = "client"
-    cache.clear()  # no counts from the last example (and no culling of this one's: the cache holds 300 keys)
+    RateCount.objects.all().delete()  # no counts from the last example
 
     def ask() -> int | None:
         try:
