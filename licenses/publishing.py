@@ -36,8 +36,15 @@ class PublishError(Exception):
         self.problems = problems
 
 
+FIELD_KEYS = ("name", "label", "help_text", "example", "required", "max_length", "kind")
+
+
 def field_schema_problems(fields) -> list[str]:
-    """Return what is wrong with a list of declared fields, or an empty list."""
+    """Return what is wrong with a list of declared fields, or an empty list.
+
+    Every field must be one the wizard can show and the home page's curl example can fill in: a
+    published version is frozen, so a field that breaks either would break it for good.
+    """
     if not isinstance(fields, list):
         return ["The fields must be a list."]
     problems, names = [], set()
@@ -51,8 +58,15 @@ def field_schema_problems(fields) -> list[str]:
         elif name in names:
             problems.append(f"Field {i}: the name {name!r} is declared twice.")
         names.add(name)
-        if not str(field.get("label", "")).strip():
+        for key in sorted(set(field) - set(FIELD_KEYS), key=str):
+            problems.append(f"Field {name!r}: {key!r} is not a key a field can have ({', '.join(FIELD_KEYS)}).")
+        for key in ("label", "help_text", "example"):
+            if not isinstance(field.get(key, ""), str):
+                problems.append(f"Field {name!r}: the {key} must be text (in double quotes).")
+        if not isinstance(field.get("label"), str) or not field["label"].strip():
             problems.append(f"Field {name!r} needs a label.")
+        if not isinstance(field.get("example"), str) or not field["example"].strip():
+            problems.append(f"Field {name!r} needs an example: the wizard shows it and the curl example sends it.")
         if field.get("kind") not in FIELD_KINDS:
             problems.append(f"Field {name!r}: the kind must be one of {', '.join(FIELD_KINDS)}.")
         max_length = field.get("max_length")
@@ -60,7 +74,21 @@ def field_schema_problems(fields) -> list[str]:
             problems.append(f"Field {name!r}: max_length must be a whole number from 1 to {MAX_FIELD_LENGTH}.")
         if not isinstance(field.get("required", True), bool):
             problems.append(f"Field {name!r}: required must be true or false.")
-    return problems
+    return problems or _example_problems(fields)
+
+
+def _example_problems(fields: list[dict]) -> list[str]:
+    """Return, for each example the wizard would refuse as a value, what it would say."""
+    from .forms import LicenseFieldsForm  # here, not above: the forms module imports this one
+
+    examples = {field["name"]: field["example"] for field in fields}
+    form = LicenseFieldsForm(examples, version=Version(fields=fields))
+    form.is_valid()
+    return [
+        f"Field {name!r}: the example {examples[name]!r} is not a value the wizard accepts: {message}"
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
 
 
 def placeholder_problems(markdown: str, fields: list) -> list[str]:

@@ -4,6 +4,7 @@ import hashlib
 import re
 import time
 from functools import cache
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -366,8 +367,9 @@ def _initial_values(request, version: Version) -> dict[str, str]:
 
 
 def _curl_example(version: Version) -> str:
-    examples = {field["name"]: field.get("example", field["name"]) for field in version.fields}
-    query = "&".join(f"{name}={value.replace(' ', '+')}" for name, value in examples.items())
+    # Every declared field has an example the wizard accepts (publishing.field_schema_problems).
+    # urlencode escapes ' too, so the single quotes hold in any shell.
+    query = urlencode({field["name"]: field.get("example", "") for field in version.fields})
     return f"curl -o LICENSE '{outputs.absolute(version.file_url('txt'))}?{query}'"
 
 

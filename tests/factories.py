@@ -17,9 +17,9 @@ Keep this notice.
 """
 
 FIELDS = [
-    {"name": "licensor", "label": "Licensor", "help_text": "", "required": True, "max_length": 200, "kind": "text"},
-    {"name": "model", "label": "Model", "help_text": "", "required": True, "max_length": 200, "kind": "text"},
-    {"name": "year", "label": "Year", "help_text": "", "required": True, "max_length": 4, "kind": "year"},
+    {"name": "licensor", "label": "Licensor", "example": "Acme", "required": True, "max_length": 200, "kind": "text"},
+    {"name": "model", "label": "Model", "example": "M-1", "required": True, "max_length": 200, "kind": "text"},
+    {"name": "year", "label": "Year", "example": "2026", "required": True, "max_length": 4, "kind": "year"},
 ]
 
 

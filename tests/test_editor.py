@@ -148,6 +148,16 @@ def test_invalid_fields_json_is_refused_with_a_message(editor_client, draft):
     assert response.status_code == 400 and "This is not valid JSON" in response.content.decode()
 
 
+def test_a_number_as_an_example_is_refused_before_it_can_break_the_wizard(editor_client, draft, client):
+    fields = [{**field, "example": 2026} if field["name"] == "year" else field for field in draft.fields]
+    response = editor_client.post(f"/editor/drafts/{draft.pk}/", form_data(draft, fields=json.dumps(fields)))
+    assert response.status_code == 400
+    assert "Field &#x27;year&#x27;: the example must be text (in double quotes)." in response.content.decode()
+    draft.refresh_from_db()
+    assert all(isinstance(field["example"], str) for field in draft.fields)
+    assert client.get("/").status_code == 200
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

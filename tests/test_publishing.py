@@ -47,6 +47,28 @@ def test_definitions_may_not_declare_fields(db):
     assert "Only license templates may have fill-in fields." in publication_problems(make_version(document))
 
 
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"example": 2026}, "Field 'year': the example must be text (in double quotes)."),
+        ({"label": 5}, "Field 'year': the label must be text (in double quotes)."),
+        ({"help_text": ["a", "b"]}, "Field 'year': the help_text must be text (in double quotes)."),
+        ({"exmaple": "2026"}, "Field 'year': 'exmaple' is not a key a field can have"),
+        ({"example": ""}, "Field 'year' needs an example"),
+        ({"example": "20x6"}, "Field 'year': the example '20x6' is not a value the wizard accepts: Enter a four-digit"),
+        (
+            {"kind": "text", "max_length": 50, "example": "{{year}}"},
+            "Field 'year': the example '{{year}}' is not a value the wizard accepts: Remove the {{",
+        ),
+    ],
+)
+def test_a_field_the_wizard_or_the_curl_example_could_not_use_is_refused(db, change, problem):
+    """A published version is frozen: a field that broke its wizard would break it for good."""
+    fields = [*FIELDS[:2], {**FIELDS[2], **change}]
+    problems = publication_problems(make_version(make_document(), fields=fields))
+    assert any(p.startswith(problem) for p in problems), problems
+
+
 def test_field_schema_is_checked(db):
     bad = [{"name": "Bad Name", "label": "", "kind": "colour", "max_length": 0, "required": "yes"}]
     problems = publication_problems(make_version(make_document(), markdown="# T {{x}}", fields=bad))

@@ -1,9 +1,11 @@
 import io
 import json
 import re
+import shlex
 import subprocess
 import zipfile
-from html import escape
+from html import escape, unescape
+from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
@@ -314,8 +316,22 @@ def test_property_pdf_text_is_the_template_text_with_the_values_in_place(owpl, v
 
 def test_url_and_email_fields_are_validated(db):
     fields = FIELDS + [
-        {"name": "homepage", "label": "Homepage", "required": True, "max_length": 200, "kind": "url"},
-        {"name": "contact", "label": "Contact", "required": False, "max_length": 100, "kind": "email"},
+        {
+            "name": "homepage",
+            "label": "Homepage",
+            "example": "https://example.org/m?a=1&b='2'",
+            "required": True,
+            "max_length": 200,
+            "kind": "url",
+        },
+        {
+            "name": "contact",
+            "label": "Contact",
+            "example": "ada@example.org",
+            "required": False,
+            "max_length": 100,
+            "kind": "email",
+        },
     ]
     version = make_version(
         make_document("kinds"), markdown=TEMPLATE + "\nSee {{homepage}}, write {{contact}}.\n", fields=fields
@@ -329,3 +345,21 @@ def test_url_and_email_fields_are_validated(db):
     assert good.status_code == 302
     text = client.get(good["Location"].rstrip("/") + ".txt").content.decode()
     assert "See https://example.org/m, write [CONTACT]." in " ".join(text.split())
+
+
+def test_the_curl_example_is_quoted_for_the_shell_and_fetches_what_it_shows(db):
+    fields = [
+        *FIELDS[:2],
+        {"name": "homepage", "label": "Homepage", "example": "https://example.org/m?a=1&b='2'", "max_length": 200,
+         "kind": "url"},
+    ]  # fmt: skip
+    version = make_version(make_document("kinds"), markdown=TEMPLATE.replace("{{year}}", "{{homepage}}"), fields=fields)
+    publish_version(version=version)
+    page = Client().get("/licenses/kinds/1.0/wizard/").content.decode()
+    command = unescape(re.search(r"<pre><code>(curl [^<]*)</code></pre>", page)[1])
+    words = shlex.split(command)
+    assert words[:3] == ["curl", "-o", "LICENSE"] and len(words) == 4, "one quoted URL, whatever the examples hold"
+    url = urlsplit(words[3])
+    fetched = Client().get(url.path + "?" + url.query)
+    assert fetched.status_code == 200
+    assert "https://example.org/m?a=1&b='2'" in fetched.content.decode()
