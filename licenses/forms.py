@@ -151,6 +151,18 @@ class LicenseFieldsForm(forms.Form):
         return "".join(f"{name}: {message}\n" for name, errors in self.errors.items() for message in errors)
 
 
+class MultilineField(forms.CharField):
+    """Text from a textarea, with its line breaks made \\n before its length is checked.
+
+    Browsers send each line break as \\r\\n but count it as one character against `maxlength`:
+    counted as two, a text the browser let through would be refused here.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
 class DraftForm(forms.Form):
     """An editor's form for a draft: its number, text, summary, changelog and declared fields."""
 
@@ -160,21 +172,21 @@ class DraftForm(forms.Form):
         help_text="Major.minor, greater than the latest published version.",
         error_messages={"invalid": "Use a version number like 1.1."},
     )
-    markdown = forms.CharField(
+    markdown = MultilineField(
         label="Text (Markdown)",
         max_length=200_000,
         strip=False,
         widget=MarkdownxWidget(attrs={"rows": 24, "spellcheck": "true"}),
         help_text="Number the sections (## 1. Title). License templates write fill-in fields as {{name}}.",
     )
-    summary = forms.CharField(
+    summary = MultilineField(
         label="Plain-language summary (Markdown)",
         required=False,
         max_length=20_000,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
-    changelog = forms.CharField(
+    changelog = MultilineField(
         required=False,
         max_length=5_000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -215,15 +227,9 @@ class DraftForm(forms.Form):
             raise ValidationError(problems)
         return fields
 
-    def clean_markdown(self):
-        return self.cleaned_data["markdown"].replace("\r\n", "\n")
-
-    def clean_summary(self):
-        return self.cleaned_data["summary"].replace("\r\n", "\n")
-
 
 class CommentForm(forms.Form):
-    body = forms.CharField(
+    body = MultilineField(
         label="Your comment",
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 5}),

@@ -254,6 +254,19 @@ def test_signed_in_readers_comment_and_editors_resolve(draft, editor, editor_cli
     assert {"create", "open_review", "comment", "resolve_comment"} <= set(actions)
 
 
+def test_line_breaks_count_once_against_a_length_limit_as_the_browser_counts_them(draft, editor, editor_client, client):
+    open_review(version=draft, user=editor)
+    reader = Client()
+    reader.force_login(make_user("reader@example.org"))
+    body = "\r\n".join(["A point of 20 chars."] * 190)  # 3,989 characters once each break is one
+    assert len(body.replace("\r\n", "\n")) == 3989
+    assert reader.post(f"/drafts/{draft.pk}/comments/", {"body": body}).status_code == 302
+    assert Comment.objects.get(version=draft).body == body.replace("\r\n", "\n")
+    saved = editor_client.post(f"/editor/drafts/{draft.pk}/", form_data(draft, changelog="Line one\r\nLine two"))
+    assert saved.status_code == 302
+    assert json.loads(client.get(f"/drafts/{draft.pk}.json").content)["changelog"] == "Line one\nLine two"
+
+
 def test_comments_are_length_bounded_rate_limited_and_closed_with_review(draft, editor, editor_client):
     open_review(version=draft, user=editor)
     reader = Client()
