@@ -153,6 +153,14 @@ class Version(models.Model):
     def file_url(self, fmt: str) -> str:
         return self._route("version-file", fmt=fmt)
 
+    def compare_url(self, newer: "Version", *, diff: bool = False) -> str:
+        """The difference from this version to `newer` (of the same document), as a page or a unified diff."""
+        name = "compare-diff" if diff else "compare"
+        numbers = {"old": self.number, "new": newer.number}
+        if self.document.kind == Document.Kind.DEFINITION:
+            return reverse(f"licenses:definition-{name}", kwargs=numbers)
+        return reverse(f"licenses:{name}", kwargs={"slug": self.document.slug, **numbers})
+
     def draft_url(self, fmt: str | None = None) -> str:
         """Where readers see this version, or one of its files, while it is a draft open for comment."""
         if fmt:

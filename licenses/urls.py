@@ -17,6 +17,7 @@ urlpatterns = [
     path("definition/", views.document_latest, name="definition-latest"),
     path("definition/<version:number>/", views.version_detail, name="definition-version"),
     path("definition/<version:number>.<fmt:fmt>", views.version_file, name="definition-version-file"),
+    path("definition/compare/", views.compare_pick, name="definition-compare-pick"),
     path("definition/compare/<version:old>...<version:new>/", views.compare, name="definition-compare"),
     path(
         "definition/compare/<version:old>...<version:new>.diff",
@@ -25,6 +26,7 @@ urlpatterns = [
         name="definition-compare-diff",
     ),
     path("licenses/", views.license_list, name="license-list"),
+    path("licenses/<slug:slug>/compare/", views.compare_pick, name="compare-pick"),
     path("licenses/<slug:slug>/compare/<version:old>...<version:new>/", views.compare, name="compare"),
     path(
         "licenses/<slug:slug>/compare/<version:old>...<version:new>.diff",

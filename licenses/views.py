@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
@@ -248,8 +249,17 @@ def _render_version_page(request, slug: str, kind: str, number: str) -> bytes:
             for fmt in ("md", "txt", "pdf", "json")
         ],
         "permalink": outputs.absolute(version.get_absolute_url()),
+        "compare": _comparison_for(version, versions),
     }
     return render(request, "licenses/version_detail.html", context).content
+
+
+def _comparison_for(version: Version, versions: list[Version]) -> dict | None:
+    """The pair a version's page offers to compare: it and the latest, or the latest and the one before."""
+    if len(versions) < 2:
+        return None
+    old, new = (version, versions[0]) if version.number != versions[0].number else (versions[1], version)
+    return {"old": old, "new": new, "url": old.compare_url(new)}
 
 
 def _wants_json(request) -> bool:
@@ -429,23 +439,55 @@ def my_releases(request):
 @read_only
 def compare(request, old: str, new: str, slug: str | None = None, diff: bool = False):
     slug, kind = _kind(slug)
+    numbers = _published_numbers(slug, kind)
+    for number in (old, new):
+        if number not in numbers:
+            _version(_document(slug, kind), number)  # raises the helpful 404
+    # Both versions are frozen: the page changes only with the templates or a new publication (its picker).
+    key = (page_revision(), "compare", slug, kind, old, new, diff, numbers)
+    cached = _pages.get(key)
+    if cached is None:
+        body = _render_comparison(request, slug, kind, old, new, diff)
+        cached = _remember(_pages, key, (body, outputs.sha256(body)))
+    if diff:
+        return bytes_response(request, cached[0], sha=cached[1], fmt="diff", filename=f"{slug}-{old}...{new}.diff")
+    return _page_response(request, *cached)
+
+
+def _render_comparison(request, slug: str, kind: str, old: str, new: str, diff: bool) -> bytes:
     document = _document(slug, kind)
     a, b = _version(document, old), _version(document, new)
     old_text, new_text = (outputs.version_file(v, "md")[0].decode() for v in (a, b))
     if diff:
-        body = diffs.unified_diff(old_text, new_text, old_name=f"{slug}-{old}.md", new_name=f"{slug}-{new}.md").encode()
-        name = f"{slug}-{old}...{new}.diff"
-        return bytes_response(request, body, sha=outputs.sha256(body), fmt="diff", filename=name)
+        return diffs.unified_diff(old_text, new_text, old_name=f"{slug}-{old}.md", new_name=f"{slug}-{new}.md").encode()
     pieces = diffs.word_diff(old_text, new_text)
     context = {
         "document": document,
         "old": a,
         "new": b,
-        "diff_html": diffs.word_diff_html(old_text, new_text),
+        "diff_html": diffs.word_diff_html(pieces),
         "changes": sum(1 for op, _ in pieces if op != "equal"),
         "versions": document.published_versions(),
+        "diff_url": a.compare_url(b, diff=True),
+        "pick_url": reverse("licenses:compare-pick", kwargs={"slug": slug})
+        if kind == Document.Kind.LICENSE
+        else reverse("licenses:definition-compare-pick"),
     }
-    response = render(request, "licenses/compare.html", context)
+    return render(request, "licenses/compare.html", context).content
+
+
+@read_only
+def compare_pick(request, slug: str | None = None):
+    """The compare page's picker (?old=1.0&new=1.1): on to the pair's own permanent URL."""
+    slug, kind = _kind(slug)
+    document = _document(slug, kind)
+    chosen = [request.GET.get(name, "") for name in ("old", "new")]
+    if not all(chosen):
+        return HttpResponse(
+            "Choose two versions to compare: ?old=1.0&new=1.1\n", status=400, content_type="text/plain; charset=utf-8"
+        )
+    a, b = (_version(document, number) for number in chosen)
+    response = redirect(a.compare_url(b))
     response["Cache-Control"] = SHORT
     return response
 

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
+from licenses import diffs
 from licenses.models import AuditEntry, Comment, FrozenError, RateCount, Version
 from licenses.publishing import add_comment, editors_group, open_review, start_draft
 
@@ -314,3 +315,41 @@ def test_editor_markdown_is_sanitized_in_preview_and_when_published(editor_clien
     for html in (preview, page, published):
         document = html[html.find("<h1") :]
         assert "<script>alert" not in document and "onerror" not in document and "javascript:" not in document
+
+
+def publish_text(editor_client, draft, text: str) -> None:
+    editor_client.post(f"/editor/drafts/{draft.pk}/", form_data(draft, markdown=text, changelog="Wording."))
+    assert editor_client.post(f"/editor/drafts/{draft.pk}/publish/").status_code == 302
+
+
+def test_each_version_page_offers_to_compare_it_with_the_latest(editor_client, draft, editor):
+    publish_text(editor_client, draft, draft.markdown.replace("restriction", "limit"))
+    newest = start_draft(document=draft.document, user=editor)
+    publish_text(editor_client, newest, newest.markdown.replace("limit", "bound"))
+    client = Client()
+    for number, pair in (("1.0", "1.0...1.2"), ("1.1", "1.1...1.2"), ("1.2", "1.1...1.2")):
+        page = client.get(f"/licenses/owpl/{number}/").content.decode()
+        old, new = pair.split("...")
+        assert f'<a href="/licenses/owpl/compare/{pair}/">Compare {old} with {new}</a>' in page, number
+
+
+def test_the_compare_page_picks_any_pair_and_is_computed_once(editor_client, draft, monkeypatch):
+    publish_text(editor_client, draft, draft.markdown.replace("restriction", "limit"))
+    client = Client()
+    page = client.get("/licenses/owpl/compare/1.1...1.0/").content.decode()
+    assert '<form class="compare-pick" method="get" action="/licenses/owpl/compare/">' in page
+    assert re.search(r'<select id="compare-old" name="old">.*<option selected>1\.1</option>', page)
+    picked = client.get("/licenses/owpl/compare/", {"old": "1.0", "new": "1.1"})
+    assert picked.status_code == 302 and picked["Location"] == "/licenses/owpl/compare/1.0...1.1/"
+    assert client.get("/licenses/owpl/compare/", {"old": "1.0"}).status_code == 400
+    assert client.get("/licenses/owpl/compare/", {"old": "1.0", "new": "7.7"}).status_code == 404
+    assert (
+        client.get("/definition/compare/", {"old": "1.0", "new": "1.0"})["Location"] == "/definition/compare/1.0...1.0/"
+    )
+
+    calls = []
+    monkeypatch.setattr(diffs, "word_diff", lambda *texts: calls.append(texts) or [("equal", "x")])
+    first = client.get("/licenses/owpl/compare/1.0...1.1/")
+    again = client.get("/licenses/owpl/compare/1.0...1.1/", headers={"if-none-match": first["ETag"]})
+    assert first.status_code == 200 and again.status_code == 304
+    assert len(calls) == 1, "both versions are frozen: the difference is worked out once"
