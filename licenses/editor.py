@@ -28,7 +28,7 @@ from .publishing import (
     update_draft,
 )
 from .throttling import check_rate
-from .views import read_only
+from .views import read_only, review_page
 
 COMMENTS_PER_HOUR = 10
 PRIVATE = "private, no-cache"
@@ -235,6 +235,10 @@ def comment(request, pk: int):
     if not request.user.is_authenticated:
         return redirect_to_login(version.draft_url())
     form = CommentForm(request.POST)
+    if version.is_published:  # the form was open when it was published: say so, and give the text back
+        response = review_page(request, version, unposted=request.POST.get("body", ""), status=409)
+        response["Cache-Control"] = PRIVATE
+        return response
     if not form.is_valid():
         return _public_draft_page(request, version, form, status=400)
     check_rate(

@@ -153,6 +153,9 @@ class Version(models.Model):
     def file_url(self, fmt: str) -> str:
         return self._route("version-file", fmt=fmt)
 
+    def comments_url(self) -> str:
+        return self._route("version-comments")
+
     def compare_url(self, newer: "Version", *, diff: bool = False) -> str:
         """The difference from this version to `newer` (of the same document), as a page or a unified diff."""
         name = "compare-diff" if diff else "compare"

@@ -3,7 +3,8 @@
 Every byte comes from the app itself, requested through `django.test.Client` with the host and
 scheme of SITE_URL, so the export is exactly what the site serves: the home page, /about/, the
 license list, each published version's page, its files (.md .txt .pdf .json), a license's badge,
-and the static assets the pages reference. URLs ending in / are written as `index.html`.
+the comments it received as a draft (when it had any), and the static assets the pages reference.
+URLs ending in / are written as `index.html`.
 
 The latest-version redirects (/definition/, /licenses/<slug>/) are written twice: as nginx rules in
 `_redirects.nginx.conf` (which also carries the content types and the headers the app sends with each
@@ -142,6 +143,8 @@ def document_urls(versions: list[Version]) -> list[tuple[str, datetime | None]]:
         urls += [(version.file_url(fmt), version.published_at) for fmt in FILE_FORMATS]
         if version.document.is_license:
             urls.append((outputs.badge_path(version), version.published_at))
+        if version.comments.exists():  # its page links to them
+            urls.append((version.comments_url(), None))
     return urls
 
 

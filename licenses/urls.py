@@ -17,6 +17,7 @@ urlpatterns = [
     path("definition/", views.document_latest, name="definition-latest"),
     path("definition/<version:number>/", views.version_detail, name="definition-version"),
     path("definition/<version:number>.<fmt:fmt>", views.version_file, name="definition-version-file"),
+    path("definition/<version:number>/comments/", views.version_comments, name="definition-version-comments"),
     path("definition/compare/", views.compare_pick, name="definition-compare-pick"),
     path("definition/compare/<version:old>...<version:new>/", views.compare, name="definition-compare"),
     path(
@@ -38,6 +39,7 @@ urlpatterns = [
     path("licenses/<slug:slug>/<version:number>/", views.version_detail, name="version"),
     path("licenses/<slug:slug>/<version:number>.<fmt:fmt>", views.version_file, name="version-file"),
     path("licenses/<slug:slug>/<version:number>/badge.svg", views.badge, name="badge"),
+    path("licenses/<slug:slug>/<version:number>/comments/", views.version_comments, name="version-comments"),
     path("licenses/<slug:slug>/<version:number>/wizard/", views.wizard, name="wizard"),
     path("wizard/", views.wizard_latest, name="wizard-latest"),
     path("r/<release_id:release_id>/", views.release_detail, name="release"),

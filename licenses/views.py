@@ -250,8 +250,25 @@ def _render_version_page(request, slug: str, kind: str, number: str) -> bytes:
         ],
         "permalink": outputs.absolute(version.get_absolute_url()),
         "compare": _comparison_for(version, versions),
+        "comment_count": version.comments.count(),
     }
     return render(request, "licenses/version_detail.html", context).content
+
+
+@read_only
+def version_comments(request, number: str, slug: str | None = None):
+    """The review record of a published version: the comments it received while a draft."""
+    slug, kind = _kind(slug)
+    response = review_page(request, _published_version(slug, kind, number))
+    response["Cache-Control"] = SHORT
+    return response
+
+
+def review_page(request, version: Version, *, unposted: str = "", status: int = 200) -> HttpResponse:
+    """The comments a published version received while it was a draft, read-only; `unposted` is a
+    comment sent after comments closed, given back to its writer."""
+    context = {"version": version, "comments": version.comments.all(), "unposted": unposted}
+    return render(request, "licenses/review.html", context, status=status)
 
 
 def _comparison_for(version: Version, versions: list[Version]) -> dict | None:

@@ -353,3 +353,29 @@ def test_the_compare_page_picks_any_pair_and_is_computed_once(editor_client, dra
     again = client.get("/licenses/owpl/compare/1.0...1.1/", headers={"if-none-match": first["ETag"]})
     assert first.status_code == 200 and again.status_code == 304
     assert len(calls) == 1, "both versions are frozen: the difference is worked out once"
+
+
+def test_the_comments_a_draft_received_stay_readable_once_it_is_published(editor_client, draft, editor):
+    open_review(version=draft, user=editor)
+    reader = Client()
+    reader.force_login(make_user("reader@example.org"))
+    for body in ("Section 3 is unclear.", "Typo in <section> 5."):
+        assert reader.post(f"/drafts/{draft.pk}/comments/", {"body": body}).status_code == 302
+    publish_text(editor_client, draft, draft.markdown.replace("restriction", "limit"))
+
+    page = Client().get("/licenses/owpl/1.1/").content.decode()
+    assert '<a href="/licenses/owpl/1.1/comments/">2 comments while a draft</a>' in page
+    review = Client().get("/licenses/owpl/1.1/comments/")
+    html = review.content.decode()
+    assert review.status_code == 200 and "<h1>Comments on Open Weights Permissive License 1.1</h1>" in html
+    assert "Section 3 is unclear." in html and "Typo in &lt;section&gt; 5." in html and "DRAFT" not in html
+    assert "comments while a draft" not in Client().get("/licenses/owpl/1.0/").content.decode()
+    assert "No comments were made." in Client().get("/licenses/owpl/1.0/comments/").content.decode()
+    assert Client().get("/licenses/owpl/9.9/comments/").status_code == 404
+
+    # A comment form left open in a tab while the version was published.
+    late = reader.post(f"/drafts/{draft.pk}/comments/", {"body": "One more <thought>."})
+    html = late.content.decode()
+    assert late.status_code == 409 and "Your comment was not posted" in html
+    assert "One more &lt;thought&gt;." in html and "DRAFT" not in html
+    assert Comment.objects.filter(version=draft).count() == 2
