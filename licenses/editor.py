@@ -27,7 +27,7 @@ from .publishing import (
     start_draft,
     update_draft,
 )
-from .throttling import check_rate
+from .throttling import Throttled, after, check_rate
 from .views import read_only, review_page
 
 COMMENTS_PER_HOUR = 10
@@ -241,14 +241,20 @@ def comment(request, pk: int):
         return response
     if not form.is_valid():
         return _public_draft_page(request, version, form, status=400)
-    check_rate(
-        request,
-        "comment",
-        COMMENTS_PER_HOUR,
-        period=3600,
-        who=f"user-{request.user.pk}",
-        message=f"You have posted {COMMENTS_PER_HOUR} comments in the last hour; please wait before posting more.",
-    )
+    try:
+        check_rate(
+            request,
+            "comment",
+            COMMENTS_PER_HOUR,
+            period=3600,
+            who=f"user-{request.user.pk}",
+            message=f"You have posted {COMMENTS_PER_HOUR} comments in the last hour.",
+        )
+    except Throttled as error:  # the page again, with the comment still in its box
+        form.add_error("body", f"{error} You can post again {after(error.retry_after)}; your text is kept.")
+        response = _public_draft_page(request, version, form, status=429)
+        response["Retry-After"] = str(error.retry_after)
+        return response
     try:
         add_comment(version=version, user=request.user, body=form.cleaned_data["body"])
     except (CommentError, FrozenError) as error:

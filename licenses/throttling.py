@@ -168,6 +168,13 @@ def render_slot(wait: float = 5.0):
         _give_back(slot)
 
 
+def after(seconds: int) -> str:
+    """'in 25 seconds', 'in 3 minutes': when Retry-After says to try again, for people."""
+    if seconds < 120:
+        return f"in {seconds} second{'s' if seconds != 1 else ''}"
+    return f"in {math.ceil(seconds / 60)} minutes"
+
+
 def throttled_response(error: Throttled) -> HttpResponse:
     response = HttpResponse(str(error) + "\n", status=429, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = str(error.retry_after)

@@ -19,7 +19,7 @@ from . import compression, diffs, loading, outputs, rendering
 from .forms import LicenseFieldsForm
 from .models import Document, Release, Version
 from .publishing import create_release
-from .throttling import check_rate
+from .throttling import Throttled, after, check_rate
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
@@ -362,13 +362,18 @@ def wizard_latest(request):
 def wizard(request, slug: str, number: str):
     version = _published_version(slug, Document.Kind.LICENSE, number)
     document = version.document
+    throttled = None
     if request.method == "POST":
         form = LicenseFieldsForm(request.POST, version=version)
-        if form.is_valid():
-            check_rate(request, "release", settings.OW_RELEASES_PER_MINUTE)
-            release = create_release(version=version, values=form.values(), owner=request.user)
-            return redirect(release.get_absolute_url(), permanent=False)
         status = 400
+        if form.is_valid():
+            try:
+                check_rate(request, "release", settings.OW_RELEASES_PER_MINUTE)
+            except Throttled as error:  # the page again, with what was typed, rather than a bare 429
+                throttled, status = error, 429
+            else:
+                release = create_release(version=version, values=form.values(), owner=request.user)
+                return redirect(release.get_absolute_url(), permanent=False)
     else:
         form = LicenseFieldsForm(initial=_initial_values(request, version), version=version)
         status = 200
@@ -379,8 +384,14 @@ def wizard(request, slug: str, number: str):
         "form": form,
         "preview": preview.decode(),
         "curl_example": _curl_example(version),
+        "throttled": f"{throttled} Submit again {after(throttled.retry_after)}: your values are kept."
+        if throttled
+        else "",
     }
-    return render(request, "licenses/wizard.html", context, status=status)
+    response = render(request, "licenses/wizard.html", context, status=status)
+    if throttled:
+        response["Retry-After"] = str(throttled.retry_after)
+    return response
 
 
 def _initial_values(request, version: Version) -> dict[str, str]:

@@ -277,7 +277,9 @@ def test_comments_are_length_bounded_rate_limited_and_closed_with_review(draft, 
         assert reader.post(f"/drafts/{draft.pk}/comments/", {"body": f"Point {i}"}).status_code == 302
     limited = reader.post(f"/drafts/{draft.pk}/comments/", {"body": "One more"})
     assert limited.status_code == 429 and 1 <= int(limited["Retry-After"]) <= 7200
-    assert b"posted 10 comments in the last hour" in limited.content
+    html = limited.content.decode()
+    assert "You have posted 10 comments in the last hour. You can post again in " in html
+    assert "One more</textarea>" in html, "the comment is still in its box"
     assert Comment.objects.filter(version=draft, body="One more").count() == 0
     editor_client.post(f"/editor/drafts/{draft.pk}/review/", {"action": "close"})
     RateCount.objects.all().delete()  # what refuses the next one is the closed review, not the limit
