@@ -28,7 +28,7 @@ from .publishing import (
     update_draft,
 )
 from .throttling import Throttled, after, check_rate
-from .views import read_only, review_page
+from .views import bytes_response, read_only, review_page
 
 COMMENTS_PER_HOUR = 10
 PRIVATE = "private, no-cache"
@@ -121,17 +121,14 @@ def preview(request, pk: int):
 @editor_required
 @read_only
 def preview_file(request, pk: int, fmt: str):
-    return _draft_file(_draft(pk), fmt)
+    return _draft_file(request, _draft(pk), fmt)
 
 
-def _draft_file(version: Version, fmt: str) -> HttpResponse:
+def _draft_file(request, version: Version, fmt: str) -> HttpResponse:
+    """A draft's file: never cached unchecked (it may change), but 304 while it has not."""
     body, sha = outputs.version_file(version, fmt)
-    response = HttpResponse(body, content_type=outputs.CONTENT_TYPES[fmt])
     name = f"{version.document.slug}-{version.number}-draft.{fmt}"
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    response["ETag"] = f'"{sha}"'
-    response["Cache-Control"] = PRIVATE
-    return response
+    return bytes_response(request, body, sha=sha, fmt=fmt, filename=name, cache_control=PRIVATE)
 
 
 @editor_required
@@ -226,7 +223,7 @@ def public_draft_file(request, pk: int, fmt: str):
     version = _public_draft(request, pk)
     if version.is_published:
         return redirect(version.file_url(fmt), permanent=True)
-    return _draft_file(version, fmt)
+    return _draft_file(request, version, fmt)
 
 
 @require_POST

@@ -321,6 +321,24 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise FrozenError("The audit trail is append-only.")
 
+    # What an edit can change, as the editor's form names it.
+    PARTS = {"number": "number", "markdown": "text", "summary": "summary", "changelog": "changelog", "fields": "fields"}
+
+    @property
+    def description(self) -> str:
+        """The entry's detail in words ('changed the text and changelog'); checksums are left to the export."""
+        words = []
+        if "based_on" in self.detail:
+            based_on = self.detail["based_on"]
+            words.append(f"based on {based_on}" if based_on else "from an empty text")
+        if self.detail.get("changed"):
+            parts = [self.PARTS.get(str(part), str(part)) for part in self.detail["changed"]]
+            listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+            words.append(f"changed the {listed}")
+        if "comment" in self.detail:
+            words.append(f"comment {self.detail['comment']}")
+        return "; ".join(words)
+
 
 class RateCount(models.Model):
     """How many requests one client made in one window of a rate limit (see throttling.check_rate).

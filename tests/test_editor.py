@@ -287,9 +287,13 @@ def test_comments_are_length_bounded_rate_limited_and_closed_with_review(draft, 
     assert Comment.objects.count() == 10
 
 
-def test_the_audit_trail_is_shown_to_editors_and_cannot_be_changed(editor_client, draft):
+def test_the_audit_trail_is_shown_to_editors_in_words_and_cannot_be_changed(editor_client, draft):
+    text = draft.markdown.replace("restriction", "limit")
+    editor_client.post(f"/editor/drafts/{draft.pk}/", form_data(draft, markdown=text, changelog="Wording."))
     page = editor_client.get("/editor/audit/").content.decode()
     assert "created a draft" in page and "ed@example.org" in page
+    assert "<td>based on 1.0</td>" in page
+    assert "<td>changed the changelog and text</td>" in page, "not a Python list"
     entry = AuditEntry.objects.get(action="create")
     entry.detail = {"forged": True}
     with pytest.raises(FrozenError):
@@ -381,3 +385,17 @@ def test_the_comments_a_draft_received_stay_readable_once_it_is_published(editor
     assert late.status_code == 409 and "Your comment was not posted" in html
     assert "One more &lt;thought&gt;." in html and "DRAFT" not in html
     assert Comment.objects.filter(version=draft).count() == 2
+
+
+def test_a_drafts_files_revalidate_until_the_draft_changes(editor_client, draft, editor):
+    open_review(version=draft, user=editor)
+    client = Client()
+    first = client.get(f"/drafts/{draft.pk}.pdf")
+    assert first.status_code == 200 and first["Cache-Control"] == "private, no-cache"
+    unchanged = client.get(f"/drafts/{draft.pk}.pdf", headers={"if-none-match": first["ETag"]})
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    text = draft.markdown.replace("restriction", "limit")
+    editor_client.post(f"/editor/drafts/{draft.pk}/", form_data(draft, markdown=text, changelog="Wording."))
+    changed = client.get(f"/drafts/{draft.pk}.pdf", headers={"if-none-match": first["ETag"]})
+    assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
+    assert changed["Content-Disposition"] == 'inline; filename="owpl-1.1-draft.pdf"'
