@@ -103,6 +103,7 @@ def draft(request, pk: int):
         "form": form,
         "problems": publication_problems(version),
         "comments": version.comments.select_related("author", "resolved_by"),
+        "unresolved_count": version.comments.filter(resolved_at__isnull=True).count(),
         "entries": version.audit_entries.select_related("actor"),
     }
     return render(request, "editor/draft.html", context, status=status)

@@ -367,6 +367,8 @@ def test_the_comments_a_draft_received_stay_readable_once_it_is_published(editor
     reader.force_login(make_user("reader@example.org"))
     for body in ("Section 3 is unclear.", "Typo in <section> 5."):
         assert reader.post(f"/drafts/{draft.pk}/comments/", {"body": body}).status_code == 302
+    warning = editor_client.get(f"/editor/drafts/{draft.pk}/").content.decode()
+    assert '<a href="#comments">2 comments</a> are not resolved yet.' in warning
     publish_text(editor_client, draft, draft.markdown.replace("restriction", "limit"))
 
     page = Client().get("/licenses/owpl/1.1/").content.decode()
