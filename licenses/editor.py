@@ -2,6 +2,8 @@
 public pages of drafts open for comment."""
 
 import json
+import math
+from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
@@ -9,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import outputs, rendering
@@ -27,7 +30,7 @@ from .publishing import (
     start_draft,
     update_draft,
 )
-from .throttling import Throttled, after, check_rate
+from .throttling import after
 from .views import bytes_response, read_only, review_page
 
 COMMENTS_PER_HOUR = 10
@@ -166,7 +169,8 @@ def publish(request, pk: int):
 @editor_required
 @require_POST
 def resolve(request, pk: int):
-    comment = get_object_or_404(Comment, pk=pk)
+    # A published version's comments are its review record, frozen with it.
+    comment = get_object_or_404(Comment, pk=pk, version__status__in=(Version.Status.DRAFT, Version.Status.REVIEW))
     resolve_comment(comment=comment, user=request.user)
     return redirect("editor:draft", pk=comment.version_id)
 
@@ -227,35 +231,53 @@ def public_draft_file(request, pk: int, fmt: str):
     return _draft_file(request, version, fmt)
 
 
+def seconds_until_next_comment(user) -> int:
+    """0 while `user` has posted fewer than COMMENTS_PER_HOUR comments in the last hour; otherwise the
+    seconds until the oldest of those is an hour old. Counted from the comments themselves, exactly."""
+    now = timezone.now()
+    recent = list(
+        Comment.objects.filter(author=user, created_at__gt=now - timedelta(hours=1))
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:COMMENTS_PER_HOUR]
+    )
+    if len(recent) < COMMENTS_PER_HOUR:
+        return 0
+    return max(1, math.ceil((recent[-1] + timedelta(hours=1) - now).total_seconds()))
+
+
+def _comment_too_late(request, version: Version) -> HttpResponse:
+    """Comments closed at publication: say so on the review page, and give the text back."""
+    response = review_page(request, version, unposted=request.POST.get("body", ""), status=409)
+    response["Cache-Control"] = PRIVATE
+    return response
+
+
 @require_POST
 def comment(request, pk: int):
     version = _public_draft(request, pk)
     if not request.user.is_authenticated:
         return redirect_to_login(version.draft_url())
     form = CommentForm(request.POST)
-    if version.is_published:  # the form was open when it was published: say so, and give the text back
-        response = review_page(request, version, unposted=request.POST.get("body", ""), status=409)
-        response["Cache-Control"] = PRIVATE
-        return response
+    if version.is_published:  # the form was open when it was published
+        return _comment_too_late(request, version)
     if not form.is_valid():
         return _public_draft_page(request, version, form, status=400)
-    try:
-        check_rate(
-            request,
-            "comment",
-            COMMENTS_PER_HOUR,
-            period=3600,
-            who=f"user-{request.user.pk}",
-            message=f"You have posted {COMMENTS_PER_HOUR} comments in the last hour.",
+    wait = seconds_until_next_comment(request.user)
+    if wait:  # the page again, with the comment still in its box
+        form.add_error(
+            "body",
+            f"You have posted {COMMENTS_PER_HOUR} comments in the last hour. "
+            f"You can post again {after(wait)}; your text is kept.",
         )
-    except Throttled as error:  # the page again, with the comment still in its box
-        form.add_error("body", f"{error} You can post again {after(error.retry_after)}; your text is kept.")
         response = _public_draft_page(request, version, form, status=429)
-        response["Retry-After"] = str(error.retry_after)
+        response["Retry-After"] = str(wait)
         return response
     try:
         add_comment(version=version, user=request.user, body=form.cleaned_data["body"])
     except (CommentError, FrozenError) as error:
+        version.refresh_from_db()
+        if version.is_published:  # published while this request was on its way
+            return _comment_too_late(request, version)
         form.add_error("body", str(error))
         return _public_draft_page(request, version, form, status=400)
     messages.success(request, "Thank you: your comment is posted.")

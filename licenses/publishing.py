@@ -57,15 +57,16 @@ def field_schema_problems(fields) -> list[str]:
             problems.append(f"Field {i}: the name {name!r} must be lower-case letters, digits and _.")
         elif name in names:
             problems.append(f"Field {i}: the name {name!r} is declared twice.")
-        names.add(name)
+        else:
+            names.add(name)
         for key in sorted(set(field) - set(FIELD_KEYS), key=str):
             problems.append(f"Field {name!r}: {key!r} is not a key a field can have ({', '.join(FIELD_KEYS)}).")
         for key in ("label", "help_text", "example"):
             if not isinstance(field.get(key, ""), str):
                 problems.append(f"Field {name!r}: the {key} must be text (in double quotes).")
-        if not isinstance(field.get("label"), str) or not field["label"].strip():
+        if not str(field.get("label", "")).strip():
             problems.append(f"Field {name!r} needs a label.")
-        if not isinstance(field.get("example"), str) or not field["example"].strip():
+        if not str(field.get("example", "")).strip():
             problems.append(f"Field {name!r} needs an example: the wizard shows it and the curl example sends it.")
         if field.get("kind") not in FIELD_KINDS:
             problems.append(f"Field {name!r}: the kind must be one of {', '.join(FIELD_KINDS)}.")

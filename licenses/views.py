@@ -405,9 +405,9 @@ def _initial_values(request, version: Version) -> dict[str, str]:
 
 
 def _curl_example(version: Version) -> str:
-    # Every declared field has an example the wizard accepts (publishing.field_schema_problems).
-    # urlencode escapes ' too, so the single quotes hold in any shell.
-    query = urlencode({field["name"]: field.get("example", "") for field in version.fields})
+    # Fields declared since publishing.field_schema_problems asks for examples have one the wizard
+    # accepts; older ones fall back to their name. urlencode escapes ' too, so the quotes hold in any shell.
+    query = urlencode({field["name"]: field.get("example") or field["name"] for field in version.fields})
     return f"curl -o LICENSE '{outputs.absolute(version.file_url('txt'))}?{query}'"
 
 
@@ -509,12 +509,16 @@ def compare_pick(request, slug: str | None = None):
     """The compare page's picker (?old=1.0&new=1.1): on to the pair's own permanent URL."""
     slug, kind = _kind(slug)
     document = _document(slug, kind)
+    numbers = _published_numbers(slug, kind)
     chosen = [request.GET.get(name, "") for name in ("old", "new")]
-    if not all(chosen):
+    if not all(number in numbers for number in chosen):  # nothing typed is echoed or sent to the database
         return HttpResponse(
-            "Choose two versions to compare: ?old=1.0&new=1.1\n", status=400, content_type="text/plain; charset=utf-8"
+            f"Choose two published versions of the {document.short_name} to compare, "
+            f"from {', '.join(numbers)}: ?old=1.0&new=1.1\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
         )
-    a, b = (_version(document, number) for number in chosen)
+    a, b = (_published_version(slug, kind, number) for number in chosen)
     response = redirect(a.compare_url(b))
     response["Cache-Control"] = SHORT
     return response

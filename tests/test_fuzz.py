@@ -5,6 +5,7 @@ The test client raises a view's exception instead of answering 500; either is a 
 
 import gzip
 import json
+from datetime import timedelta
 from urllib.parse import quote, quote_from_bytes, urlencode
 
 import pytest
@@ -12,10 +13,11 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.http import QueryDict
 from django.test import Client
+from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from licenses.models import RateCount, Release
+from licenses.models import Comment, RateCount, Release
 from licenses.publishing import editors_group, open_review, start_draft
 
 WIZARD = "/licenses/owpl/1.0/wizard/"
@@ -34,6 +36,12 @@ def fuzz_settings(max_examples: int):
 @pytest.fixture(autouse=True)
 def clear_cache():
     cache.clear()
+
+
+def forget_limits() -> None:
+    """Between examples: no per-client counts, and every comment older than the hourly quota."""
+    RateCount.objects.all().delete()
+    Comment.objects.update(created_at=timezone.now() - timedelta(hours=2))
 
 
 @pytest.fixture
@@ -251,7 +259,7 @@ def test_any_form_posted_to_the_wizard_answers_without_a_server_error_or_an_echo
 @fuzz_settings(max_examples=60)
 @given(body=form_bodies)
 def test_any_form_posted_as_a_comment_answers_without_a_server_error_or_an_echo(world, body):
-    RateCount.objects.all().delete()  # the hourly limit would otherwise stop the fuzzing at ten comments
+    forget_limits()  # the hourly quota would otherwise stop the fuzzing at ten comments
     url = f"/drafts/{world['draft'].pk}/"
     reader = world["reader"]
     response = reader.post(url + "comments/", urlencode(body), content_type="application/x-www-form-urlencoded")
@@ -276,7 +284,7 @@ def test_any_form_posted_as_a_comment_answers_without_a_server_error_or_an_echo(
     ),
 )
 def test_any_raw_body_posted_to_the_wizard_or_the_comments_answers_without_a_server_error(world, raw, content_type):
-    RateCount.objects.all().delete()
+    forget_limits()
     if content_type.startswith("multipart/form-data; boundary") and raw:
         raw = b'--BoUnDaRy\r\nContent-Disposition: form-data; name="licensor"\r\n\r\n' + raw + b"\r\n--BoUnDaRy--\r\n"
     # generic() sends the bytes as they are (post() would re-encode them to the declared charset).

@@ -201,12 +201,13 @@ def test_with_no_line_a_busy_host_refuses_at_once():
     limit=st.integers(min_value=1, max_value=12),
     period=st.sampled_from([60, 3600]),
     start=st.integers(min_value=0, max_value=10**9),
+    fraction=st.sampled_from([0, 0.001, 0.25, 0.5, 0.999]),  # the real clock is not in whole seconds
     # Bursts of requests in one second, each after a pause (in 60ths of the period).
     bursts=st.lists(st.tuples(st.integers(1, 15), st.integers(0, 90)), min_size=1, max_size=12),
 )
-def test_retry_after_is_the_first_second_a_request_fits(limit, period, start, bursts):
+def test_retry_after_is_the_first_second_a_request_fits(limit, period, start, fraction, bursts):
     """Whatever came before, a refused client is refused one second before Retry-After and let in at it."""
-    moved = Clock(start)
+    moved = Clock(start + fraction)
     who = "client"
     RateCount.objects.all().delete()  # no counts from the last example
 
