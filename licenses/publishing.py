@@ -95,7 +95,7 @@ def _example_problems(fields: list[dict]) -> list[str]:
 def placeholder_problems(markdown: str, fields: list) -> list[str]:
     """Return the disagreements between a template's placeholders and its declared fields."""
     used = set(rendering.placeholders(markdown))
-    declared = {field.get("name") for field in fields if isinstance(field, dict)}
+    declared = {field.get("name") for field in fields if isinstance(field, dict) and isinstance(field.get("name"), str)}
     problems = [f"The text uses {{{{{name}}}}} but declares no such field." for name in sorted(used - declared)]
     problems += [f"The field {name!r} is declared but the text never uses it." for name in sorted(declared - used)]
     return problems

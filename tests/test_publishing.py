@@ -54,6 +54,7 @@ def test_definitions_may_not_declare_fields(db):
         ({"label": 5}, "Field 'year': the label must be text (in double quotes)."),
         ({"help_text": ["a", "b"]}, "Field 'year': the help_text must be text (in double quotes)."),
         ({"exmaple": "2026"}, "Field 'year': 'exmaple' is not a key a field can have"),
+        ({"name": ["a"]}, "Field 3: the name ['a'] must be lower-case letters"),
         ({"example": ""}, "Field 'year' needs an example"),
         ({"example": "20x6"}, "Field 'year': the example '20x6' is not a value the wizard accepts: Enter a four-digit"),
         (
