@@ -178,6 +178,19 @@ def _remember(memory: dict, key, value, *, limit: int = MEMORY_ENTRIES):
     return value
 
 
+def _kept_page(key: tuple, render_body) -> tuple[bytes, str]:
+    """A page's bytes and checksum from this process's memory, rendered once per key and page revision.
+
+    Only for pages that are the same for every visitor: nothing of the user, the session or messages.
+    """
+    key = (page_revision(), *key)
+    cached = _pages.get(key)
+    if cached is None:
+        body = render_body()
+        cached = _remember(_pages, key, (body, outputs.sha256(body)))
+    return cached
+
+
 def forget_everything() -> None:
     """Drop every per-process memory (tests build a new database each time)."""
     for memory in (_numbers_memo, _published_versions, _pages, _published_files, _filled_files, _filled_queries_seen):
@@ -216,11 +229,7 @@ def version_detail(request, number: str, slug: str | None = None):
     if number not in numbers:
         _version(_document(slug, kind), number)  # raises the helpful 404
     # The page changes only when a newer version is published (its banner), so it is kept by that.
-    key = (page_revision(), slug, kind, number, numbers)
-    cached = _pages.get(key)
-    if cached is None:
-        body = _render_version_page(request, slug, kind, number)
-        cached = _remember(_pages, key, (body, outputs.sha256(body)))
+    cached = _kept_page((slug, kind, number, numbers), lambda: _render_version_page(request, slug, kind, number))
     return _page_response(request, *cached)
 
 
@@ -420,11 +429,7 @@ def _release(release_id: str) -> Release:
 
 @read_only
 def release_detail(request, release_id: str):
-    key = (page_revision(), "release", release_id)
-    cached = _pages.get(key)
-    if cached is None:
-        body = _render_release_page(request, _release(release_id))
-        cached = _remember(_pages, key, (body, outputs.sha256(body)))
+    cached = _kept_page(("release", release_id), lambda: _render_release_page(request, _release(release_id)))
     return _page_response(request, *cached)
 
 
@@ -472,11 +477,8 @@ def compare(request, old: str, new: str, slug: str | None = None, diff: bool = F
         if number not in numbers:
             _version(_document(slug, kind), number)  # raises the helpful 404
     # Both versions are frozen: the page changes only with the templates or a new publication (its picker).
-    key = (page_revision(), "compare", slug, kind, old, new, diff, numbers)
-    cached = _pages.get(key)
-    if cached is None:
-        body = _render_comparison(request, slug, kind, old, new, diff)
-        cached = _remember(_pages, key, (body, outputs.sha256(body)))
+    key = ("compare", slug, kind, old, new, diff, numbers)
+    cached = _kept_page(key, lambda: _render_comparison(request, slug, kind, old, new, diff))
     if diff:
         return bytes_response(request, cached[0], sha=cached[1], fmt="diff", filename=f"{slug}-{old}...{new}.diff")
     return _page_response(request, *cached)
