@@ -327,8 +327,8 @@ def editor_posts(draft, comment, fields_form):
         ("/editor/owpl/drafts/new/", {}),
         (f"/editor/drafts/{pk}/", fields_form),
         (f"/editor/drafts/{pk}/review/", {"action": "close"}),
+        (f"/editor/comments/{comment.pk}/resolve/", {}),  # before publishing: then its comments are frozen
         (f"/editor/drafts/{pk}/publish/", {}),
-        (f"/editor/comments/{comment.pk}/resolve/", {}),
     ]
 
 
