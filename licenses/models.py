@@ -65,6 +65,12 @@ class Document(models.Model):
     def spdx_id(self, number: str) -> str:
         return f"LicenseRef-{self.short_name}-{number}"
 
+    def route(self, name: str, **kwargs) -> str:
+        """Reverse one of this document's routes: the definition's have no slug and their own names."""
+        if self.kind == self.Kind.DEFINITION:
+            return reverse(f"licenses:definition-{name}", kwargs=kwargs)
+        return reverse(f"licenses:{name}", kwargs={"slug": self.slug, **kwargs})
+
 
 class VersionQuerySet(models.QuerySet):
     def published(self):
@@ -146,9 +152,7 @@ class Version(models.Model):
         return [field["name"] for field in self.fields]
 
     def _route(self, name: str, **kwargs) -> str:
-        if self.document.kind == Document.Kind.DEFINITION:
-            return reverse(f"licenses:definition-{name}", kwargs={"number": self.number, **kwargs})
-        return reverse(f"licenses:{name}", kwargs={"slug": self.document.slug, "number": self.number, **kwargs})
+        return self.document.route(name, number=self.number, **kwargs)
 
     def file_url(self, fmt: str) -> str:
         return self._route("version-file", fmt=fmt)
@@ -158,11 +162,7 @@ class Version(models.Model):
 
     def compare_url(self, newer: "Version", *, diff: bool = False) -> str:
         """The difference from this version to `newer` (of the same document), as a page or a unified diff."""
-        name = "compare-diff" if diff else "compare"
-        numbers = {"old": self.number, "new": newer.number}
-        if self.document.kind == Document.Kind.DEFINITION:
-            return reverse(f"licenses:definition-{name}", kwargs=numbers)
-        return reverse(f"licenses:{name}", kwargs={"slug": self.document.slug, **numbers})
+        return self.document.route("compare-diff" if diff else "compare", old=self.number, new=newer.number)
 
     def draft_url(self, fmt: str | None = None) -> str:
         """Where readers see this version, or one of its files, while it is a draft open for comment."""

@@ -1,6 +1,6 @@
 """Bounds on expensive work: per-client rate limits and a cap on concurrent PDF renders.
 
-Rate limits count in the database, per client or user, over a sliding minute or hour. The render
+Rate limits count in the database, per client, over a sliding minute. The render
 cap uses lock files, so it holds across all the worker processes of one host: however many cold
 PDFs are requested, some workers always stay free for pages and downloads.
 """
@@ -42,42 +42,41 @@ def client_address(request) -> str:
 
 # The clock the rate limits read; tests set their own to cross window boundaries at will.
 clock = time.time
+WINDOW = 60  # seconds: the limits are per minute
 
 
-def _within_limit(previous: int, current: int, into: float, period: int, limit: int) -> bool:
-    """Whether the requests in the `period` seconds before now are at most `limit`, estimated from
-    two fixed windows of that length: the previous window's count weighs by the share of it still
-    within the period.
+def _within_limit(previous: int, current: int, into: float, limit: int) -> bool:
+    """Whether the requests in the minute before now are at most `limit`, estimated from two
+    one-minute windows: the previous window's count weighs by the share of it still within the minute.
 
     A fixed window alone would let a client make twice its limit across a window boundary (and make
-    a test that straddles one pass or fail by the clock). The estimate previous·(1 − into/period) +
-    current ≤ limit is multiplied out by period so that whole seconds compare exactly.
+    a test that straddles one pass or fail by the clock). The estimate previous·(1 − into/WINDOW) +
+    current ≤ limit is multiplied out by WINDOW so that whole seconds compare exactly.
     """
-    return previous * (period - into) + current * period <= limit * period
+    return previous * (WINDOW - into) + current * WINDOW <= limit * WINDOW
 
 
-def check_rate(request, bucket: str, limit: int, *, period: int = 60, who: str = "", message: str = "") -> None:
-    """Count one request of `who` (by default the client's address) in this bucket; raise Throttled,
-    without counting it, when it would make more than `limit` in the last `period` seconds.
+def check_rate(request, bucket: str, per_minute: int) -> None:
+    """Count one request of this client in this bucket; raise Throttled, without counting it, when it
+    would make more than `per_minute` in the last minute.
 
     Counts are read before one is added, so a refused request costs no write (a flood of them does
     not queue on the database), and a client that waits as Retry-After says is let in then. The
     price: requests of one client that arrive at the same instant may all pass, one per worker.
     """
     now = clock()
-    window, into = divmod(now, period)
+    window, into = divmod(now, WINDOW)
     window = int(window)
-    scope = hashlib.sha256(f"{bucket}:{period}:{who or client_address(request)}".encode()).hexdigest()[:40]
+    scope = hashlib.sha256(f"{bucket}:{client_address(request)}".encode()).hexdigest()[:40]
     current_key, previous_key = f"{scope}:{window}", f"{scope}:{window - 1}"
     counts = dict(RateCount.objects.filter(key__in=(current_key, previous_key)).values_list("key", "count"))
     previous, current = counts.get(previous_key, 0), counts.get(current_key, 0)
-    if not _within_limit(previous, current + 1, into, period, limit):
-        per = {60: "a minute", 3600: "an hour"}.get(period, f"in {period} seconds")
+    if not _within_limit(previous, current + 1, into, per_minute):
         raise Throttled(
-            message or f"Too many {bucket} requests: the limit is {limit} {per}.",
-            _seconds_until_allowed(previous, current, into, period, limit),
+            f"Too many {bucket} requests: the limit is {per_minute} a minute.",
+            _seconds_until_allowed(previous, current, into, per_minute),
         )
-    _count_one(current_key, expires=(window + 2) * period, now=now)
+    _count_one(current_key, expires=(window + 2) * WINDOW, now=now)
 
 
 def _count_one(key: str, *, expires: int, now: float) -> None:
@@ -94,23 +93,23 @@ def _count_one(key: str, *, expires: int, now: float) -> None:
     RateCount.objects.filter(expires__lt=now).delete()
 
 
-def _seconds_until_allowed(previous: int, current: int, into: float, period: int, limit: int) -> int:
+def _seconds_until_allowed(previous: int, current: int, into: float, limit: int) -> int:
     """Whole seconds until one more request fits, if the client sends none meanwhile.
 
     With no new requests the estimate only falls (it is continuous across the boundary), so the
     answer is where it first reaches limit − 1, in this window or the next.
     """
     if limit < 1:
-        return 2 * period
+        return 2 * WINDOW
     into = Fraction(into)  # exact: the wait must agree with _within_limit to the second
     room = limit - 1 - current
     if room >= 0 and previous:
-        # In this window: previous·(period − into − wait) ≤ room·period.
-        wait = period - into - Fraction(room * period, previous)
-        if into + wait < period:
+        # In this window: previous·(WINDOW − into − wait) ≤ room·WINDOW.
+        wait = WINDOW - into - Fraction(room * WINDOW, previous)
+        if into + wait < WINDOW:
             return max(1, math.ceil(wait))
-    # In the next one this window's count fades: current·(2·period − into − wait) ≤ (limit − 1)·period.
-    wait = 2 * period - into - Fraction((limit - 1) * period, current) if current else period - into
+    # In the next one this window's count fades: current·(2·WINDOW − into − wait) ≤ (limit − 1)·WINDOW.
+    wait = 2 * WINDOW - into - Fraction((limit - 1) * WINDOW, current) if current else WINDOW - into
     return max(1, math.ceil(wait))
 
 

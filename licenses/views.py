@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
@@ -499,9 +498,7 @@ def _render_comparison(request, slug: str, kind: str, old: str, new: str, diff: 
         "changes": sum(1 for op, _ in pieces if op != "equal"),
         "versions": document.published_versions(),
         "diff_url": a.compare_url(b, diff=True),
-        "pick_url": reverse("licenses:compare-pick", kwargs={"slug": slug})
-        if kind == Document.Kind.LICENSE
-        else reverse("licenses:definition-compare-pick"),
+        "pick_url": document.route("compare-pick"),
     }
     return render(request, "licenses/compare.html", context).content
 
