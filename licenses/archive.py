@@ -55,7 +55,6 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
-from . import outputs
 from .models import AuditEntry, Comment, Document, Release, ReleaseOwner, Rendition, Version
 
 FORMAT = "open-weights-site-export"
@@ -463,68 +462,3 @@ def import_site(directory: Path) -> None:
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(no_style(), model_classes):
             cursor.execute(statement)
-
-
-# Verification
-
-
-def _short(digest: str | None) -> str:
-    return digest[:12] if digest else "none"
-
-
-def _version_drift(version: Version) -> list[str]:
-    files = outputs.render_all(version)
-    renditions = {rendition.format: rendition for rendition in version.renditions.all()}
-    problems = []
-    for fmt in sorted(set(files) | set(version.checksums) | set(renditions)):
-        recorded = version.checksums.get(fmt)
-        disagreements = []
-        if recorded is None:
-            disagreements.append("no checksum recorded in Version.checksums")
-        if fmt not in files:
-            disagreements.append("the code no longer renders this format")
-        elif outputs.sha256(files[fmt]) != recorded:
-            disagreements.append(f"re-rendered {_short(outputs.sha256(files[fmt]))}")
-        rendition = renditions.get(fmt)
-        if rendition is None:
-            disagreements.append("no stored rendition")
-        else:
-            if rendition.sha256 != recorded:
-                disagreements.append(f"Rendition.sha256 {_short(rendition.sha256)}")
-            if outputs.sha256(bytes(rendition.body)) != recorded:
-                disagreements.append(f"stored rendition bytes {_short(outputs.sha256(bytes(rendition.body)))}")
-        if disagreements:
-            problems.append(
-                f"{version.document.slug} {version.number} .{fmt}: recorded {_short(recorded)}, but "
-                + "; ".join(disagreements)
-            )
-    return problems
-
-
-def _release_drift(release: Release) -> list[str]:
-    problems = []
-    for fmt in outputs.RELEASE_FILE_NAMES:
-        # outputs.release_file() would answer from the cache, which hides a drift of the code.
-        body = outputs.render(
-            release.version,
-            fmt,
-            release.values,
-            url=outputs.absolute(release.get_absolute_url()),
-            author=release.values.get("licensor", ""),
-        )
-        recorded, rendered = release.checksums.get(fmt), outputs.sha256(body)
-        if rendered != recorded:
-            problems.append(
-                f"release {release.pk} .{fmt}: recorded {_short(recorded)}, but re-rendered {_short(rendered)}"
-            )
-    return problems
-
-
-def verify_checksums() -> list[str]:
-    """Re-render every published version and every release; return one line per drifted file."""
-    problems = []
-    for version in Version.objects.published().select_related("document").order_by("pk"):
-        problems += _version_drift(version)
-    for release in Release.objects.select_related("version__document").order_by("pk"):
-        problems += _release_drift(release)
-    return problems

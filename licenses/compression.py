@@ -9,12 +9,13 @@ that GZipMiddleware adds against BREACH is not needed for them.
 
 import gzip
 
+from .memory import Memory
+
 # Types that gzip shrinks; PDF, zip and PNG are compressed already, gzip would only spend CPU.
 COMPRESSIBLE_TYPES = ("text/", "application/json", "image/svg+xml", "application/xml", "application/javascript")
 MINIMUM_SIZE = 200  # as GZipMiddleware: below this the gzip header outweighs what it saves
-ENTRIES = 1024
 
-_gzipped: dict[str, bytes | None] = {}
+_gzipped = Memory("gzip forms by checksum", limit=1024)
 
 
 def compressible(content_type: str) -> bool:
@@ -51,15 +52,4 @@ def gzip_bytes(body: bytes) -> bytes | None:
 
 def gzipped(body: bytes, sha: str) -> bytes | None:
     """Return the gzip form of a body known by its checksum, made the first time it is asked for."""
-    try:
-        return _gzipped[sha]
-    except KeyError:
-        pass
-    if len(_gzipped) >= ENTRIES:
-        _gzipped.clear()
-    _gzipped[sha] = packed = gzip_bytes(body)
-    return packed
-
-
-def forget() -> None:
-    _gzipped.clear()
+    return _gzipped.get_or_make(sha, lambda: gzip_bytes(body))

@@ -1,4 +1,10 @@
-"""Path converters for permanent URLs."""
+"""Path converters for permanent URLs.
+
+A format converter matches any suffix-shaped word and then asks the table in formats.py whether it
+is a format of that kind of file: a format registered there is a URL at once, and nothing else is.
+"""
+
+from . import formats
 
 
 class VersionNumberConverter:
@@ -11,23 +17,40 @@ class VersionNumberConverter:
         return value
 
 
-class FormatConverter:
-    regex = r"md|txt|pdf|json"
+class _FormatConverter:
+    regex = r"[a-z0-9]+(?:\.[a-z0-9]+)*"
+
+    @staticmethod
+    def serves(fmt: formats.Format) -> bool:
+        raise NotImplementedError
 
     def to_python(self, value: str) -> str:
+        fmt = formats.FORMATS.get(value)
+        if fmt is None or not self.serves(fmt):
+            raise ValueError(f"{value!r} is not a format of this file")  # Django: no match, so 404
         return value
 
     def to_url(self, value: str) -> str:
         return value
 
 
-class ReleaseFormatConverter(FormatConverter):
-    regex = r"md|txt|pdf|json|zip"
+class VersionFormatConverter(_FormatConverter):
+    serves = staticmethod(lambda fmt: fmt.version_file)
 
 
-class ReleaseIdConverter(FormatConverter):
+class DraftFormatConverter(_FormatConverter):
+    serves = staticmethod(lambda fmt: fmt.draft_file)
+
+
+class ReleaseFormatConverter(_FormatConverter):
+    serves = staticmethod(lambda fmt: fmt.fillable or fmt.release_file)
+
+
+class ReleaseIdConverter:
     regex = r"[a-z2-7]{16}"
 
+    def to_python(self, value: str) -> str:
+        return value
 
-class DraftFormatConverter(FormatConverter):
-    regex = r"md|txt|pdf|json"
+    def to_url(self, value: str) -> str:
+        return value

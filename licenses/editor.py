@@ -1,9 +1,9 @@
-"""The editor: drafting, public review, publishing and the audit trail (editors only), and the
-public pages of drafts open for comment."""
+"""The editor's pages (editors only): drafting, opening for review, publishing, the audit trail.
+
+The pages readers see of a draft open for comment are review.py's.
+"""
 
 import json
-import math
-from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
@@ -11,30 +11,23 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import outputs, rendering
-from .forms import CommentForm, DraftForm
-from .models import AuditEntry, Comment, Document, FrozenError, Version
-from .publishing import (
-    CommentError,
-    PublishError,
-    add_comment,
+from .drafting import (
     close_review,
     is_editor,
     open_review,
-    publication_problems,
     publish_draft,
     resolve_comment,
     start_draft,
     update_draft,
 )
-from .throttling import after
-from .views import bytes_response, read_only, review_page
-
-COMMENTS_PER_HOUR = 10
-PRIVATE = "private, no-cache"
+from .forms import DraftForm
+from .http import read_only
+from .models import AuditEntry, Comment, Document, Version
+from .publishing import PublishError, publication_problems
+from .review import draft_file
 
 
 def editor_required(view):
@@ -125,14 +118,7 @@ def preview(request, pk: int):
 @editor_required
 @read_only
 def preview_file(request, pk: int, fmt: str):
-    return _draft_file(request, _draft(pk), fmt)
-
-
-def _draft_file(request, version: Version, fmt: str) -> HttpResponse:
-    """A draft's file: never cached unchecked (it may change), but 304 while it has not."""
-    body, sha = outputs.version_file(version, fmt)
-    name = f"{version.document.slug}-{version.number}-draft.{fmt}"
-    return bytes_response(request, body, sha=sha, fmt=fmt, filename=name, cache_control=PRIVATE)
+    return draft_file(request, _draft(pk), fmt)
 
 
 @editor_required
@@ -187,98 +173,3 @@ def audit(request):
 def markdownify(request):
     """The markdownx live preview, rendered by the same function as published pages."""
     return HttpResponse(rendering.to_html(request.POST.get("content", "")))
-
-
-# Public review of drafts open for comment.
-
-
-def _public_draft(request, pk: int) -> Version:
-    version = get_object_or_404(Version.objects.select_related("document"), pk=pk)
-    if not version.is_published and not version.is_open_for_comment and not is_editor(request.user):
-        raise Http404("There is no draft open for comment at this address.")
-    return version
-
-
-@read_only
-def public_draft(request, pk: int):
-    version = _public_draft(request, pk)
-    if version.is_published:
-        return redirect(version.get_absolute_url(), permanent=True)
-    return _public_draft_page(request, version, CommentForm())
-
-
-def _public_draft_page(request, version: Version, form: CommentForm, status: int = 200):
-    body, _ = outputs.version_file(version, "html")
-    context = {
-        "version": version,
-        "document": version.document,
-        "body": body.decode(),
-        "form": form,
-        "comments": version.comments.select_related("author"),
-        "latest": version.document.latest_version,
-        "formats": ("md", "txt", "pdf"),
-    }
-    response = render(request, "licenses/draft_detail.html", context, status=status)
-    response["Cache-Control"] = PRIVATE
-    return response
-
-
-@read_only
-def public_draft_file(request, pk: int, fmt: str):
-    version = _public_draft(request, pk)
-    if version.is_published:
-        return redirect(version.file_url(fmt), permanent=True)
-    return _draft_file(request, version, fmt)
-
-
-def seconds_until_next_comment(user) -> int:
-    """0 while `user` has posted fewer than COMMENTS_PER_HOUR comments in the last hour; otherwise the
-    seconds until the oldest of those is an hour old. Counted from the comments themselves, exactly."""
-    now = timezone.now()
-    recent = list(
-        Comment.objects.filter(author=user, created_at__gt=now - timedelta(hours=1))
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)[:COMMENTS_PER_HOUR]
-    )
-    if len(recent) < COMMENTS_PER_HOUR:
-        return 0
-    return max(1, math.ceil((recent[-1] + timedelta(hours=1) - now).total_seconds()))
-
-
-def _comment_too_late(request, version: Version) -> HttpResponse:
-    """Comments closed at publication: say so on the review page, and give the text back."""
-    response = review_page(request, version, unposted=request.POST.get("body", ""), status=409)
-    response["Cache-Control"] = PRIVATE
-    return response
-
-
-@require_POST
-def comment(request, pk: int):
-    version = _public_draft(request, pk)
-    if not request.user.is_authenticated:
-        return redirect_to_login(version.draft_url())
-    form = CommentForm(request.POST)
-    if version.is_published:  # the form was open when it was published
-        return _comment_too_late(request, version)
-    if not form.is_valid():
-        return _public_draft_page(request, version, form, status=400)
-    wait = seconds_until_next_comment(request.user)
-    if wait:  # the page again, with the comment still in its box
-        form.add_error(
-            "body",
-            f"You have posted {COMMENTS_PER_HOUR} comments in the last hour. "
-            f"You can post again {after(wait)}; your text is kept.",
-        )
-        response = _public_draft_page(request, version, form, status=429)
-        response["Retry-After"] = str(wait)
-        return response
-    try:
-        add_comment(version=version, user=request.user, body=form.cleaned_data["body"])
-    except (CommentError, FrozenError) as error:
-        version.refresh_from_db()
-        if version.is_published:  # published while this request was on its way
-            return _comment_too_late(request, version)
-        form.add_error("body", str(error))
-        return _public_draft_page(request, version, form, status=400)
-    messages.success(request, "Thank you: your comment is posted.")
-    return redirect(version.draft_url() + "#comments")

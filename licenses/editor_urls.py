@@ -1,10 +1,10 @@
 """The editor's URLs, under /editor/ (editors only)."""
 
-from django.urls import path, register_converter
+from django.urls import path
 
-from . import converters, editor
+from . import editor
 
-register_converter(converters.DraftFormatConverter, "draft_fmt")
+# The draft_fmt converter is registered by licenses.urls, which the root URLconf includes first.
 
 app_name = "editor"
 

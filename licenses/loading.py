@@ -3,6 +3,7 @@
 Layout: documents.json lists the documents; <slug>/<number>.md is a version's text,
 <number>.summary.md its plain-language summary, <number>.json its changelog, publication time and
 fields. Loading is idempotent: a version already in the database is compared, never rewritten.
+Loading also completes published versions with any format added since (publishing.complete_renditions).
 """
 
 import json
@@ -13,7 +14,7 @@ from pathlib import Path
 from django.db import transaction
 
 from .models import Document, Version, version_key
-from .publishing import publish_version
+from .publishing import complete_renditions, publish_version
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
@@ -26,14 +27,15 @@ class ContentError(Exception):
 class LoadReport:
     created: list[str]
     unchanged: list[str]
+    completed: list[str]
 
 
 def read_text(name: str) -> str:
     return (CONTENT_DIR / name).read_text(encoding="utf-8")
 
 
-def _version_files(slug: str) -> list[Path]:
-    folder = CONTENT_DIR / slug
+def _version_files(content_dir: Path, slug: str) -> list[Path]:
+    folder = content_dir / slug
     sources = [p for p in folder.glob("*.md") if not p.name.endswith(".summary.md")]
     return sorted(sources, key=lambda p: version_key(p.stem))
 
@@ -41,7 +43,7 @@ def _version_files(slug: str) -> list[Path]:
 @transaction.atomic
 def load_documents(content_dir: Path = CONTENT_DIR) -> LoadReport:
     """Create the documents and publish the versions found in the files; change nothing else."""
-    report = LoadReport(created=[], unchanged=[])
+    report = LoadReport(created=[], unchanged=[], completed=[])
     entries = json.loads((content_dir / "documents.json").read_text(encoding="utf-8"))
     for position, entry in enumerate(entries):
         document, _ = Document.objects.update_or_create(
@@ -54,7 +56,7 @@ def load_documents(content_dir: Path = CONTENT_DIR) -> LoadReport:
                 "position": position,
             },
         )
-        for source in _version_files(entry["slug"]):
+        for source in _version_files(content_dir, entry["slug"]):
             number = source.stem
             meta = json.loads(source.with_suffix(".json").read_text(encoding="utf-8"))
             summary_path = source.with_name(f"{number}.summary.md")
@@ -82,4 +84,5 @@ def load_documents(content_dir: Path = CONTENT_DIR) -> LoadReport:
             published_at = datetime.fromisoformat(meta["published_at"].replace("Z", "+00:00"))
             publish_version(version=version, published_at=published_at)
             report.created.append(str(version))
+    report.completed = complete_renditions()
     return report

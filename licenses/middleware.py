@@ -7,7 +7,7 @@ from django.middleware.gzip import GZipMiddleware
 from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils.cache import patch_vary_headers
 
-from . import compression, views
+from . import compression, kinds, memory, views
 from .throttling import Throttled, throttled_response
 
 DRAIN_LIMIT = 32 * 1024 * 1024
@@ -71,7 +71,7 @@ class CompressionMiddleware(GZipMiddleware):
 
     def process_response(self, request, response):
         if getattr(response, "encoding_decided", False):
-            return response  # views.frozen_response chose the encoding and set Vary already
+            return response  # http.frozen_response chose the encoding and set Vary already
         if response.has_header("Content-Encoding") or not compression.compressible(response.get("Content-Type", "")):
             return response
         if not compression.accepts_gzip(request):
@@ -119,16 +119,8 @@ class SitePagesFor404Middleware:
 
 
 # Routes whose answer is the same for everyone and never depends on a session, a cookie or a form:
-# published versions, their files (filled in from the query string too) and releases.
-FAST_ROUTES = {
-    "licenses:version",
-    "licenses:version-file",
-    "licenses:definition-version",
-    "licenses:definition-version-file",
-    "licenses:badge",
-    "licenses:release",
-    "licenses:release-file",
-}
+# published versions of every kind, their files (filled in from the query string too) and releases.
+FAST_ROUTES = kinds.fast_route_names() | {"licenses:release", "licenses:release-file"}
 
 
 class FastPathMiddleware:
@@ -144,11 +136,9 @@ class FastPathMiddleware:
     # Paths already resolved, with their match (None: not a fast route). Resolving walks the URL
     # patterns one by one, which costs as much as the view's own lookup; the same few paths come
     # again and again. Paths that match no pattern are not kept, so junk cannot fill this.
-    RESOLVED_ENTRIES = 4096
-
     def __init__(self, get_response):
         self.get_response = get_response
-        self.resolved: dict[tuple[str, str], ResolverMatch | None] = {}
+        self.resolved = memory.Memory("URL matches of the fast path", limit=4096)
 
     def __call__(self, request):
         if request.method == "GET":
@@ -165,15 +155,10 @@ class FastPathMiddleware:
 
     def _fast_route(self, path: str) -> ResolverMatch | None:
         key = (settings.ROOT_URLCONF, path)
-        try:
-            return self.resolved[key]
-        except KeyError:
-            pass
+        if key in self.resolved:
+            return self.resolved.get(key)
         try:
             match = resolve(path)
         except Resolver404:
             return None
-        if len(self.resolved) >= self.RESOLVED_ENTRIES:
-            self.resolved.clear()
-        self.resolved[key] = match if match.view_name in FAST_ROUTES else None
-        return self.resolved[key]
+        return self.resolved.remember(key, match if match.view_name in FAST_ROUTES else None)

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from . import formats, kinds
+
 VERSION_NUMBER_RE = re.compile(r"^(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})$")
-FORMATS = ("html", "md", "txt", "pdf", "json")
 
 
 class FrozenError(Exception):
@@ -24,9 +25,8 @@ def version_key(number: str) -> tuple[int, ...]:
 
 
 class Document(models.Model):
-    class Kind(models.TextChoices):
-        DEFINITION = "definition", "Definition"
-        LICENSE = "license", "License"
+    # The kinds of versioned document, from the list in kinds.py (DEFINITION, LICENSE, …).
+    Kind = models.TextChoices("Kind", [(name.upper(), (name, label)) for name, label in kinds.CHOICES])
 
     slug = models.SlugField(max_length=60, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -43,38 +43,47 @@ class Document(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        if self.kind == self.Kind.DEFINITION:
-            return reverse("licenses:definition-latest")
-        return reverse("licenses:document-latest", kwargs={"slug": self.slug})
+        return self.route("latest")
+
+    @property
+    def kind_info(self) -> kinds.DocumentKind:
+        return kinds.get(self.kind)
 
     @property
     def is_license(self) -> bool:
         return self.kind == self.Kind.LICENSE
 
     @property
+    def is_template(self) -> bool:
+        return self.kind_info.template
+
+    @property
     def latest_version(self) -> "Version | None":
         """Return the published version with the highest number, or None."""
-        versions = list(self.versions.published().only("id", "number", "document_id"))
-        return max(versions, key=lambda v: version_key(v.number), default=None)
+        return self.versions.published().newest_first().only("id", "number", "document_id").first()
 
     def published_versions(self) -> list["Version"]:
         """Return the published versions, newest number first."""
-        versions = list(self.versions.published().defer("markdown", "summary"))
-        return sorted(versions, key=lambda v: version_key(v.number), reverse=True)
+        return list(self.versions.published().newest_first().defer("markdown", "summary"))
 
     def spdx_id(self, number: str) -> str:
         return f"LicenseRef-{self.short_name}-{number}"
 
     def route(self, name: str, **kwargs) -> str:
-        """Reverse one of this document's routes: the definition's have no slug and their own names."""
-        if self.kind == self.Kind.DEFINITION:
-            return reverse(f"licenses:definition-{name}", kwargs=kwargs)
-        return reverse(f"licenses:{name}", kwargs={"slug": self.slug, **kwargs})
+        """Reverse one of this document's routes (see kinds.py)."""
+        return self.kind_info.reverse(name, slug=self.slug, **kwargs)
 
 
 class VersionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Version.Status.PUBLISHED)
+
+    def by_number(self):
+        """Oldest number first: 1.9 before 1.10 (ordered by the integer columns, in the database)."""
+        return self.order_by("major", "minor")
+
+    def newest_first(self):
+        return self.order_by("-major", "-minor")
 
     def drafts(self):
         return self.exclude(status=Version.Status.PUBLISHED)
@@ -101,6 +110,9 @@ class Version(models.Model):
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="versions")
     number = models.CharField(max_length=9, help_text="Major.minor, e.g. 1.0.")
+    # The number's two parts as integers, kept in step with it by save(), so that the database orders.
+    major = models.PositiveIntegerField(null=True, editable=False)
+    minor = models.PositiveIntegerField(null=True, editable=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     markdown = models.TextField(help_text="The text, in Markdown. Licenses write fields as {{name}}.")
     summary = models.TextField(blank=True, help_text="Plain-language summary, in Markdown.")
@@ -125,6 +137,9 @@ class Version(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None and Version.objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists():
             raise FrozenError(f"{self} is published and frozen: it cannot be changed.")
+        self.major, self.minor = number_parts(self.number)
+        if "update_fields" in kwargs and kwargs["update_fields"] is not None and "number" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "major", "minor"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -171,15 +186,26 @@ class Version(models.Model):
         return reverse("licenses:draft", kwargs={"pk": self.pk})
 
     def wizard_url(self) -> str:
-        return reverse("licenses:wizard", kwargs={"slug": self.document.slug, "number": self.number})
+        return self._route("wizard")
+
+    def badge_url(self) -> str:
+        return self._route("badge")
 
     def file_name(self, fmt: str) -> str:
         """Return the download name: LICENSE files for licenses, slug-version names otherwise."""
-        if self.document.is_license:
-            return {"txt": "LICENSE", "md": "LICENSE.md", "pdf": "LICENSE.pdf"}.get(
-                fmt, f"{self.document.slug}-{self.number}.{fmt}"
-            )
-        return f"open-weights-{self.document.slug}-{self.number}.{fmt}"
+        return formats.get(fmt).version_name(self.document.slug, self.number, is_license=self.document.is_template)
+
+    def stored_checksums(self) -> dict[str, str]:
+        """Return the SHA-256 of every stored rendition: those made at publication (the frozen record
+        in `checksums`) and those of formats added since (see formats.py)."""
+        later = dict(self.renditions.exclude(format__in=list(self.checksums)).values_list("format", "sha256"))
+        return {**later, **self.checksums}
+
+
+def number_parts(number: str) -> tuple[int | None, int | None]:
+    """Return a version number's major and minor parts as integers (None, None if it has no such form)."""
+    match = re.fullmatch(r"([0-9]{1,4})\.([0-9]{1,4})", number or "")
+    return (int(match[1]), int(match[2])) if match else (None, None)
 
 
 class Rendition(models.Model):
@@ -295,6 +321,7 @@ class AuditEntry(models.Model):
         COMMENT = "comment", "commented"
         RESOLVE_COMMENT = "resolve_comment", "resolved a comment"
         PUBLISH = "publish", "published"
+        ADD_FORMAT = "add_format", "rendered a format added since publication"
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -337,6 +364,8 @@ class AuditEntry(models.Model):
             words.append(f"changed the {listed}")
         if "comment" in self.detail:
             words.append(f"comment {self.detail['comment']}")
+        if "format" in self.detail:
+            words.append(f".{self.detail['format']}")
         return "; ".join(words)
 
 

@@ -3,6 +3,9 @@
 Published versions are rendered once, at publication, and read back from `Rendition` rows.
 Everything else (drafts, filled-in licenses) is rendered on demand and cached by a key made of
 everything the output depends on, so a repeated request is a cache lookup.
+
+Nothing here limits how often anything renders: request paths do that (`slot`, below, is where a
+view hands in throttling.render_slot), so publishing, loading and verifying are never refused.
 """
 
 import hashlib
@@ -11,25 +14,18 @@ import json
 import re
 import time
 import zipfile
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 
 from django.conf import settings
 from django.core.cache import cache
-from django.urls import reverse
 
-from . import rendering
+from . import formats, rendering
 from .models import Release, Rendition, Version
-from .throttling import render_slot
 
-CONTENT_TYPES = {
-    "html": "text/html; charset=utf-8",
-    "md": "text/markdown; charset=utf-8",
-    "txt": "text/plain; charset=utf-8",
-    "pdf": "application/pdf",
-    "json": "application/json",
-    "zip": "application/zip",
-    "diff": "text/x-diff; charset=utf-8",
-}
-DOCUMENT_FORMATS = ("html", "md", "txt", "pdf")
+# What a request path passes as `slot` to hold one of the host's render slots while a slow format
+# renders; everything else renders freely.
+Slot = Callable[[], AbstractContextManager]
 DRAFT_NOTE = "DRAFT: this is not a published version and may change."
 
 
@@ -49,53 +45,42 @@ def version_url(version: Version, fmt: str | None = None) -> str:
     return absolute(version.draft_url(fmt))
 
 
-def canonical_values(version: Version, values) -> dict[str, str]:
-    """Return the values of the fields the version declares, neutralised, in declared order."""
-    values = values or {}
-    return {name: rendering.neutralise(values[name]) for name in version.field_names if values.get(name)}
-
-
 def _source(version: Version) -> str:
     if version.is_published:
         return version.markdown
     return f"**{DRAFT_NOTE}**\n\n{version.markdown}"
 
 
-def render(version: Version, fmt: str, values=None, *, url: str | None = None, author: str = "") -> bytes:
+def render(
+    version: Version, fmt: str, values=None, *, url: str | None = None, author: str = "", slot: Slot = nullcontext
+) -> bytes:
     """Render one format of a version, filled in with values when given."""
-    source = _source(version)
-    if fmt == "html":
-        return rendering.to_html(source, values).encode()
-    if fmt == "md":
-        return rendering.to_markdown(source, values).encode()
-    if fmt == "txt":
-        return rendering.to_text(source, values).encode()
-    if fmt == "pdf":
-        with render_slot():
-            _pdf_renders[0] += 1
-            return _render_pdf(version, source, values, url=url, author=author)
-    raise ValueError(f"unknown format {fmt!r}")
-
-
-# PDFs this process has rendered: each leaves some native memory behind (WeasyPrint, Pango), so
-# gunicorn replaces a worker after a number of them (see config/gunicorn.conf.py).
-_pdf_renders = [0]
-
-
-def pdf_renders() -> int:
-    """Return how many PDFs this process has rendered."""
-    return _pdf_renders[0]
-
-
-def _render_pdf(version: Version, source: str, values, *, url: str | None, author: str) -> bytes:
-    document = rendering.pdf_document(
-        rendering.to_html(source, values),
+    spec = formats.get(fmt)
+    if spec.render is None:
+        raise ValueError(f"The format {fmt!r} is made from the others, not rendered from the text.")
+    source = formats.Source(
+        _source(version),
+        values,
         title=version.title,
         author=author or "Open Weights",
         url=url or version_url(version),
         marker="" if version.is_published else "DRAFT",
     )
-    return rendering.to_pdf(document)
+    if not spec.slow:
+        return spec.render(source)
+    with slot():
+        _slow_renders[0] += 1
+        return spec.render(source)
+
+
+# PDFs (the slow formats) this process has rendered: each leaves some native memory behind
+# (WeasyPrint, Pango), so gunicorn replaces a worker after a number of them (config/gunicorn.conf.py).
+_slow_renders = [0]
+
+
+def pdf_renders() -> int:
+    """Return how many PDFs this process has rendered."""
+    return _slow_renders[0]
 
 
 def version_metadata(version: Version, checksums: dict[str, str]) -> bytes:
@@ -114,7 +99,12 @@ def version_metadata(version: Version, checksums: dict[str, str]) -> bytes:
         "url": version_url(version),
         "changelog": version.changelog,
         "fields": version.fields,
-        "formats": {fmt: {"url": version_url(version, fmt), "sha256": checksums[fmt]} for fmt in ("md", "txt", "pdf")},
+        # The files it is published with, except this one (a format added later is not listed: frozen).
+        "formats": {
+            fmt.suffix: {"url": version_url(version, fmt.suffix), "sha256": checksums[fmt.suffix]}
+            for fmt in formats.version_files()
+            if fmt.suffix in checksums and fmt.render is not None
+        },
         "html_sha256": checksums["html"],
         "text_license": "CC0-1.0",
         "renderer_version": rendering.RENDERER_VERSION,
@@ -124,14 +114,20 @@ def version_metadata(version: Version, checksums: dict[str, str]) -> bytes:
     return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
-def render_all(version: Version) -> dict[str, bytes]:
-    """Render a version in every format (JSON last: it lists the others' checksums) and its summary."""
-    files = {fmt: render(version, fmt) for fmt in DOCUMENT_FORMATS}
-    files["json"] = version_metadata(version, {fmt: sha256(body) for fmt, body in files.items()})
+METADATA, SUMMARY = "json", "summary"
+
+
+def render_all(version: Version, only: set[str] | None = None) -> dict[str, bytes]:
+    """Render a version in every stored format (metadata last: it lists the others' checksums) and
+    its summary; `only` the formats named, when given (a published version's own record)."""
+    wanted = [fmt for fmt in formats.stored() if only is None or fmt.suffix in only]
+    files = {fmt.suffix: render(version, fmt.suffix) for fmt in wanted if fmt.render is not None}
+    if any(fmt.suffix == METADATA for fmt in wanted):
+        files[METADATA] = version_metadata(version, {fmt: sha256(body) for fmt, body in files.items()})
     # The plain-language summary is shown on the version page, so it is rendered once too.
     # Its headings sit under the page's "In plain language" heading, one level down.
     summary = rendering.to_html(version.summary)
-    files["summary"] = re.sub(r"<(/?)h2\b", r"<\1h3", summary).encode()
+    files[SUMMARY] = re.sub(r"<(/?)h2\b", r"<\1h3", summary).encode()
     return files
 
 
@@ -150,7 +146,7 @@ def _cache_key(version: Version, fmt: str, values, extra: str = "") -> str:
     return "render:" + sha256(material.encode())
 
 
-def version_file(version: Version, fmt: str) -> tuple[bytes, str]:
+def version_file(version: Version, fmt: str, *, slot: Slot = nullcontext) -> tuple[bytes, str]:
     """Return (bytes, sha256) of a version's file: stored if published, else rendered and cached."""
     if version.is_published:
         row = Rendition.objects.filter(version=version, format=fmt).values_list("body", "sha256").first()
@@ -159,16 +155,10 @@ def version_file(version: Version, fmt: str) -> tuple[bytes, str]:
     key = _cache_key(version, fmt, None)
     body = cache.get(key)
     if body is None:
-        body = render_all(version)[fmt] if fmt == "json" else render(version, fmt)
+        made_from_others = fmt == SUMMARY or formats.get(fmt).render is None
+        body = render_all(version)[fmt] if made_from_others else render(version, fmt, slot=slot)
         cache.set(key, body, timeout=3600)
     return body, sha256(body)
-
-
-def version_checksum(version: Version, fmt: str) -> str | None:
-    """Return a published version's stored checksum without loading its bytes."""
-    if version.is_published:
-        return version.checksums.get(fmt)
-    return None
 
 
 def cached_filled_file(version: Version, fmt: str, values: dict[str, str], *, url: str, author: str = ""):
@@ -176,17 +166,16 @@ def cached_filled_file(version: Version, fmt: str, values: dict[str, str], *, ur
     return cache.get(_cache_key(version, fmt, values, extra=url + "\n" + author))
 
 
-def filled_file(version: Version, fmt: str, values: dict[str, str], *, url: str, author: str = "") -> bytes:
+def filled_file(
+    version: Version, fmt: str, values: dict[str, str], *, url: str, author: str = "", slot: Slot = nullcontext
+) -> bytes:
     """Return a version filled in with (already validated) values, cached by content."""
     key = _cache_key(version, fmt, values, extra=url + "\n" + author)
     body = cache.get(key)
     if body is None:
-        body = render(version, fmt, values, url=url, author=author)
+        body = render(version, fmt, values, url=url, author=author, slot=slot)
         cache.set(key, body, timeout=24 * 3600)
     return body
-
-
-RELEASE_FILE_NAMES = {"txt": "LICENSE", "md": "LICENSE.md", "pdf": "LICENSE.pdf"}
 
 
 def release_checksum(release: Release, fmt: str) -> str:
@@ -194,24 +183,28 @@ def release_checksum(release: Release, fmt: str) -> str:
     return release.checksums.get(fmt) or sha256(release_file(release, fmt))
 
 
-def release_file(release: Release, fmt: str) -> bytes:
-    """Return one file of a release: the filled license, its metadata, or the zip bundle."""
-    if fmt in RELEASE_FILE_NAMES or fmt == "html":
-        return filled_file(
-            release.version,
-            fmt,
-            release.values,
-            url=absolute(release.get_absolute_url()),
-            author=release.values.get("licensor", ""),
-        )
-    if fmt in ("json", "zip"):
+def render_release_file(release: Release, fmt: str, *, slot: Slot = nullcontext) -> bytes:
+    """Render one of a release's license files (or its page body, html) anew, past every cache."""
+    return render(release.version, fmt, release.values, **_release_source(release), slot=slot)
+
+
+def _release_source(release: Release) -> dict[str, str]:
+    return {"url": absolute(release.get_absolute_url()), "author": release.values.get("licensor", "")}
+
+
+def release_file(release: Release, fmt: str, *, slot: Slot = nullcontext) -> bytes:
+    """Return one file of a release: a filled license file, its page body, its metadata or its zip."""
+    spec = formats.get(fmt)
+    if spec.render is not None:
+        return filled_file(release.version, fmt, release.values, **_release_source(release), slot=slot)
+    if spec.release_file:
         key = f"release:{rendering.RENDERER_VERSION}:{settings.SITE_URL}:{release.id}.{fmt}"  # absolute URLs inside
         body = cache.get(key)
         if body is None:
-            body = release_metadata(release) if fmt == "json" else release_zip(release)
+            body = release_metadata(release) if fmt == METADATA else release_zip(release, slot=slot)
             cache.set(key, body, timeout=24 * 3600)
         return body
-    raise ValueError(f"unknown format {fmt!r}")
+    raise ValueError(f"A release has no {fmt!r} file.")
 
 
 def release_snippets(release: Release) -> dict[str, str]:
@@ -233,14 +226,10 @@ def release_snippets(release: Release) -> dict[str, str]:
         "model_card": (
             f"---\nlicense: other\nlicense_name: {document.slug}-{version.number}\nlicense_link: {license_url}\n---\n"
         ),
-        "badge": f"[![{badge_label}]({absolute(badge_path(version))})]({license_url})\n",
+        "badge": f"[![{badge_label}]({absolute(version.badge_url())})]({license_url})\n",
         "spdx": f"SPDX-License-Identifier: {spdx}\n",
         "notice": "\n".join(notice).strip("\n") + "\n",
     }
-
-
-def badge_path(version: Version) -> str:
-    return reverse("licenses:badge", kwargs={"slug": version.document.slug, "number": version.number})
 
 
 PUBLICATIONS_KEY = "publications"
@@ -288,18 +277,22 @@ def release_metadata(release: Release) -> bytes:
         },
         "values": release.values,
         "files": {
-            fmt: {"name": name, "url": absolute(release.file_url(fmt)), "sha256": release_checksum(release, fmt)}
-            for fmt, name in RELEASE_FILE_NAMES.items()
+            fmt.suffix: {
+                "name": fmt.license_name,
+                "url": absolute(release.file_url(fmt.suffix)),
+                "sha256": release_checksum(release, fmt.suffix),
+            }
+            for fmt in formats.license_files()
         },
         "renderer_version": rendering.RENDERER_VERSION,
     }
     return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
-def release_zip(release: Release) -> bytes:
+def release_zip(release: Release, *, slot: Slot = nullcontext) -> bytes:
     """Return a zip of the license files and snippets, byte-identical on every call."""
     snippets = release_snippets(release)
-    members = [(name, release_file(release, fmt)) for fmt, name in RELEASE_FILE_NAMES.items()]
+    members = [(fmt.license_name, release_file(release, fmt.suffix, slot=slot)) for fmt in formats.license_files()]
     members += [
         ("NOTICE", snippets["notice"].encode()),
         ("snippets/model-card-metadata.md", snippets["model_card"].encode()),

@@ -2,7 +2,8 @@
 
 Every byte comes from the app itself, requested through `django.test.Client` with the host and
 scheme of SITE_URL, so the export is exactly what the site serves: the home page, /about/, the
-license list, each published version's page, its files (.md .txt .pdf .json), a license's badge,
+license list, each published version's page, its files (every format of formats.py that is a
+version's file and that it has been rendered in), a license's badge,
 the comments it received as a draft (when it had any), and the static assets the pages reference.
 URLs ending in / are written as `index.html`.
 
@@ -36,12 +37,10 @@ from django.http.request import split_domain_port, validate_host
 from django.test import Client
 from django.urls import reverse
 
-from . import compression, converters, outputs
-from .models import Document, Version, version_key
+from . import compression, formats
+from .models import Document, Version
 
 CONFIG_NAME = "_redirects.nginx.conf"
-# The files of a published version, as the URL contract names them (md|txt|pdf|json).
-FILE_FORMATS = tuple(converters.FormatConverter.regex.split("|"))
 # Response headers repeated by the nginx snippet; Content-Type goes into its `types` block instead.
 MIRRORED_HEADERS = (
     "Cache-Control",
@@ -127,7 +126,7 @@ def request_options() -> dict[str, object]:
 
 def published_versions() -> list[Version]:
     versions = Version.objects.published().select_related("document")
-    return sorted(versions, key=lambda v: (v.document.position, v.document.slug, version_key(v.number)))
+    return list(versions.order_by("document__position", "document__slug", "major", "minor"))
 
 
 def document_urls(versions: list[Version]) -> list[tuple[str, datetime | None]]:
@@ -140,9 +139,14 @@ def document_urls(versions: list[Version]) -> list[tuple[str, datetime | None]]:
     for version in versions:
         # The page changes when a later version supersedes it; the files never change.
         urls.append((version.get_absolute_url(), None))
-        urls += [(version.file_url(fmt), version.published_at) for fmt in FILE_FORMATS]
-        if version.document.is_license:
-            urls.append((outputs.badge_path(version), version.published_at))
+        rendered = version.stored_checksums()
+        urls += [
+            (version.file_url(fmt.suffix), version.published_at)
+            for fmt in formats.version_files()
+            if fmt.suffix in rendered
+        ]
+        if version.document.is_template:
+            urls.append((version.badge_url(), version.published_at))
         if version.comments.exists():  # its page links to them
             urls.append((version.comments_url(), None))
     return urls
@@ -306,7 +310,7 @@ def collect(client: Client | None = None) -> tuple[list[ExportedFile], list[Redi
             url=redirect.url,
             path=url_to_path(redirect.url),
             body=redirect_page(redirect, titles[redirect.url]),
-            content_type=outputs.CONTENT_TYPES["html"],
+            content_type=formats.content_type("html"),
             headers=redirect.headers,
         )
         files.append(page)

@@ -1,4 +1,8 @@
-"""Public pages and downloads of the documents: thin views over models and outputs."""
+"""Public pages and downloads of the documents: thin views over models and outputs.
+
+The versioned views take the document's `kind` (and `slug`) from their route, which urls.py
+generates for every kind in kinds.py.
+"""
 
 import hashlib
 import re
@@ -8,30 +12,17 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import parse_etags
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods
 
-from . import compression, diffs, loading, outputs, rendering
+from . import diffs, fields, formats, loading, memory, outputs, rendering
 from .forms import LicenseFieldsForm
+from .http import IMMUTABLE, SHORT, bytes_response, frozen_response, page_response, read_only
 from .models import Document, Release, Version
 from .publishing import create_release
-from .throttling import Throttled, after, check_rate
-
-IMMUTABLE = "public, max-age=31536000, immutable"
-SHORT = "public, max-age=300"
-PAGE_TYPE = "text/html; charset=utf-8"
-
-
-def read_only(view):
-    """GET and HEAD only: any other method gets 405 and an Allow header.
-
-    Exempt from the CSRF check, which runs first and would answer PUT or DELETE 403 "this form has
-    expired": a view that changes nothing has nothing to forge.
-    """
-    return csrf_exempt(require_safe(view))
+from .review import review_page
+from .throttling import Throttled, after, check_rate, render_slot
 
 
 def _document(slug: str, kind: str) -> Document:
@@ -48,55 +39,6 @@ def _version(document: Document, number: str) -> Version:
     return version
 
 
-def _kind(slug: str | None) -> tuple[str, str]:
-    if slug is None:
-        return "definition", Document.Kind.DEFINITION
-    return slug, Document.Kind.LICENSE
-
-
-def etag_matches(request, sha: str) -> bool:
-    """Return whether the client's If-None-Match names this checksum (weak or strong)."""
-    header = request.META.get("HTTP_IF_NONE_MATCH")  # not request.headers, which copies every header
-    if not header:
-        return False
-    tags = {tag.removeprefix("W/") for tag in parse_etags(header)}
-    return "*" in tags or f'"{sha}"' in tags
-
-
-def bytes_response(request, body: bytes, *, sha: str, fmt: str, filename: str, cache_control: str = IMMUTABLE):
-    """Serve a file under its checksum as ETag (see frozen_response), with its download name."""
-    response = frozen_response(
-        request, body, sha=sha, content_type=outputs.CONTENT_TYPES[fmt], cache_control=cache_control
-    )
-    if response.status_code == 200:
-        response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
-def frozen_response(request, body: bytes, *, sha: str, content_type: str, cache_control: str):
-    """Serve bytes known by their checksum: 304 when the client has them, gzip (made once) when it asks.
-
-    The gzip form is another representation of the same bytes, so its ETag is the weak form of
-    theirs (as GZipMiddleware and nginx do), and either form revalidates the other.
-    """
-    packed = None
-    varies = compression.compressible(content_type)
-    if varies and compression.accepts_gzip(request):
-        packed = compression.gzipped(body, sha)
-    if etag_matches(request, sha):
-        response = HttpResponseNotModified()
-    else:
-        response = HttpResponse(body if packed is None else packed, content_type=content_type)
-        if packed is not None:
-            response["Content-Encoding"] = "gzip"
-    response["ETag"] = f'W/"{sha}"' if packed is not None else f'"{sha}"'
-    response["Cache-Control"] = cache_control
-    if varies:
-        response["Vary"] = "Accept-Encoding"
-    response.encoding_decided = True  # see CompressionMiddleware: nothing left for it to do
-    return response
-
-
 def split_title(body: str) -> tuple[str, str]:
     """Split rendered HTML into its leading <h1> and the rest, so a page can put matter between them."""
     match = re.match(r"\s*(<h1\b.*?</h1>)(.*)", body, flags=re.S)
@@ -109,11 +51,16 @@ def home(request):
     for document in Document.objects.all():
         versions = document.published_versions()
         latest = versions[0] if versions else None
-        downloads = [(fmt, latest.file_url(fmt)) for fmt in ("txt", "md", "pdf")] if latest else []
+        downloads = [(fmt.suffix, latest.file_url(fmt.suffix)) for fmt in _home_formats()] if latest else []
         entries.append({"document": document, "latest": latest, "downloads": downloads})
     owpl = next((e["latest"] for e in entries if e["document"].slug == "owpl"), None)
     context = {"documents": entries, "owpl": owpl, "curl_example": _curl_example(owpl) if owpl else ""}
     return render(request, "licenses/home.html", context)
+
+
+def _home_formats() -> list[formats.Format]:
+    """The files the home page offers of each latest version: its texts (not its metadata)."""
+    return [fmt for fmt in formats.version_files() if fmt.render is not None]
 
 
 @read_only
@@ -129,8 +76,7 @@ def license_list(request):
 
 
 @read_only
-def document_latest(request, slug: str | None = None):
-    slug, kind = _kind(slug)
+def document_latest(request, kind: str, slug: str):
     document = _document(slug, kind)
     latest = document.latest_version
     if latest is None:
@@ -152,29 +98,20 @@ def page_revision() -> str:
     return digest.hexdigest()[:16]
 
 
-# Per-process memories of things that change rarely or never. Published versions and releases are
-# frozen, so their objects and pages are kept as they are; the list of a document's published
-# versions is re-read after a publication (the shared cache's publication counter moves) and at the
-# latest after NUMBERS_TTL seconds, for workers whose cache is not shared (local memory).
+# Per-process memories (see memory.py). Published versions and releases are frozen, so their objects
+# and pages are kept as they are; the list of a document's published versions is re-read after a
+# publication (the shared cache's publication counter moves) and at the latest after NUMBERS_TTL
+# seconds, for workers whose cache is not shared (local memory).
 NUMBERS_TTL = 10.0
-_numbers_memo: dict[tuple[str, str], tuple[float, int, tuple[str, ...]]] = {}
-_published_versions: dict[tuple[str, str, str], Version] = {}
-_pages: dict[tuple, tuple[bytes, str]] = {}
-_published_files: dict[tuple[str, str, str, str], tuple[bytes, str, str, tuple[str, ...]]] = {}
+_numbers = memory.Memory("published version numbers by document")
+_published_versions = memory.Memory("published versions")
+_pages = memory.Memory("pages the same for every reader")
+_published_files = memory.Memory("published files")
 # Filled-in files by their exact query string: the same query always gives the same bytes (the version
 # is frozen), so a repeated `curl` skips validation and the cache. Only a query asked for a second time
 # is kept (the first time only its key is noted), so one-off values, most of them, never take memory.
-_filled_files: dict[tuple[str, str, str, str, str], tuple[bytes, str]] = {}
-_filled_queries_seen: dict[tuple[str, str, str, str, str], None] = {}
-MEMORY_ENTRIES = 1024
-FILLED_ENTRIES = 128
-
-
-def _remember(memory: dict, key, value, *, limit: int = MEMORY_ENTRIES):
-    if len(memory) >= limit:
-        memory.clear()  # crude, but these hold only what is asked for often
-    memory[key] = value
-    return value
+_filled_files = memory.Memory("filled-in files by query", limit=128)
+_filled_queries_seen = memory.Memory("filled-in queries asked once", limit=8 * 1024)
 
 
 def _kept_page(key: tuple, render_body) -> tuple[bytes, str]:
@@ -182,58 +119,48 @@ def _kept_page(key: tuple, render_body) -> tuple[bytes, str]:
 
     Only for pages that are the same for every visitor: nothing of the user, the session or messages.
     """
-    key = (page_revision(), *key)
-    cached = _pages.get(key)
-    if cached is None:
+
+    def make():
         body = render_body()
-        cached = _remember(_pages, key, (body, outputs.sha256(body)))
-    return cached
+        return body, outputs.sha256(body)
+
+    return _pages.get_or_make((page_revision(), *key), make)
 
 
 def forget_everything() -> None:
     """Drop every per-process memory (tests build a new database each time)."""
-    for memory in (_numbers_memo, _published_versions, _pages, _published_files, _filled_files, _filled_queries_seen):
-        memory.clear()
+    memory.forget_all()
     outputs.forget_publication_generation()
-    compression.forget()
 
 
 def _published_numbers(slug: str, kind: str) -> tuple[str, ...]:
     """Return a document's published version numbers (empty if it has none)."""
     generation, now = outputs.publication_generation(), time.monotonic()
-    memo = _numbers_memo.get((slug, kind))
+    memo = _numbers.get((slug, kind))
     if memo and memo[0] > now and memo[1] == generation:
         return memo[2]
     numbers = tuple(
-        Version.objects.filter(document__slug=slug, document__kind=kind, status=Version.Status.PUBLISHED)
-        .order_by("number")
+        Version.objects.published()
+        .filter(document__slug=slug, document__kind=kind)
+        .by_number()
         .values_list("number", flat=True)
     )
-    return _remember(_numbers_memo, (slug, kind), (now + NUMBERS_TTL, generation, numbers))[2]
+    return _numbers.remember((slug, kind), (now + NUMBERS_TTL, generation, numbers))[2]
 
 
 def _published_version(slug: str, kind: str, number: str) -> Version:
     """Return a published version with its document, or raise the helpful 404."""
-    version = _published_versions.get((kind, slug, number))
-    if version is None:
-        version = _version(_document(slug, kind), number)
-        _remember(_published_versions, (kind, slug, number), version)
-    return version
+    return _published_versions.get_or_make((kind, slug, number), lambda: _version(_document(slug, kind), number))
 
 
 @read_only
-def version_detail(request, number: str, slug: str | None = None):
-    slug, kind = _kind(slug)
+def version_detail(request, kind: str, slug: str, number: str):
     numbers = _published_numbers(slug, kind)
     if number not in numbers:
         _version(_document(slug, kind), number)  # raises the helpful 404
     # The page changes only when a newer version is published (its banner), so it is kept by that.
     cached = _kept_page((slug, kind, number, numbers), lambda: _render_version_page(request, slug, kind, number))
-    return _page_response(request, *cached)
-
-
-def _page_response(request, body: bytes, sha: str):
-    return frozen_response(request, body, sha=sha, content_type=PAGE_TYPE, cache_control=SHORT)
+    return page_response(request, *cached)
 
 
 def _render_version_page(request, slug: str, kind: str, number: str) -> bytes:
@@ -252,10 +179,7 @@ def _render_version_page(request, slug: str, kind: str, number: str) -> bytes:
         "body": text,
         "contents": rendering.table_of_contents(text),
         "summary": summary.decode(),
-        "downloads": [
-            {"fmt": fmt, "url": version.file_url(fmt), "name": version.file_name(fmt), "sha256": version.checksums[fmt]}
-            for fmt in ("md", "txt", "pdf", "json")
-        ],
+        "downloads": _downloads(version),
         "permalink": outputs.absolute(version.get_absolute_url()),
         "compare": _comparison_for(version, versions),
         "comment_count": version.comments.count(),
@@ -263,20 +187,23 @@ def _render_version_page(request, slug: str, kind: str, number: str) -> bytes:
     return render(request, "licenses/version_detail.html", context).content
 
 
+def _downloads(version: Version) -> list[dict]:
+    """A published version's files, each with its download name and checksum (formats added since
+    its publication included, once rendered: see formats.py)."""
+    checksums = version.stored_checksums()
+    return [
+        {"fmt": fmt.suffix, "url": version.file_url(fmt.suffix), "name": version.file_name(fmt.suffix), "sha256": sha}
+        for fmt in formats.version_files()
+        if (sha := checksums.get(fmt.suffix))
+    ]
+
+
 @read_only
-def version_comments(request, number: str, slug: str | None = None):
+def version_comments(request, kind: str, slug: str, number: str):
     """The review record of a published version: the comments it received while a draft."""
-    slug, kind = _kind(slug)
     response = review_page(request, _published_version(slug, kind, number))
     response["Cache-Control"] = SHORT
     return response
-
-
-def review_page(request, version: Version, *, unposted: str = "", status: int = 200) -> HttpResponse:
-    """The comments a published version received while it was a draft, read-only; `unposted` is a
-    comment sent after comments closed, given back to its writer."""
-    context = {"version": version, "comments": version.comments.all(), "unposted": unposted}
-    return render(request, "licenses/review.html", context, status=status)
 
 
 def _comparison_for(version: Version, versions: list[Version]) -> dict | None:
@@ -301,17 +228,16 @@ def _bad_values(request, form: LicenseFieldsForm):
 
 
 @read_only
-def version_file(request, number: str, fmt: str, slug: str | None = None):
-    slug, kind = _kind(slug)
+def version_file(request, kind: str, slug: str, number: str, fmt: str):
     entry = _published_files.get((kind, slug, number, fmt))
     if entry is None:
         version = _published_version(slug, kind, number)
-        body, sha = outputs.version_file(version, fmt)
+        body, sha = outputs.version_file(version, fmt, slot=render_slot)
         entry = (body, sha, version.file_name(fmt), tuple(version.field_names))
-        _remember(_published_files, (kind, slug, number, fmt), entry)
+        _published_files.remember((kind, slug, number, fmt), entry)
     body, sha, filename, field_names = entry
     query = request.META.get("QUERY_STRING", "")  # looked at first: a plain download need not parse request.GET
-    if query and fmt in outputs.RELEASE_FILE_NAMES:
+    if query and formats.get(fmt).fillable:
         key = (kind, slug, number, fmt, query)
         # A query remembered is a filled one: a repeated `curl` needs neither request.GET nor validation.
         filled = _filled_files.get(key)
@@ -320,12 +246,12 @@ def version_file(request, number: str, fmt: str, slug: str | None = None):
             if isinstance(filled, HttpResponse):
                 return filled  # the values were refused
             if key in _filled_queries_seen:
-                _remember(_filled_files, key, filled, limit=FILLED_ENTRIES)
+                _filled_files.remember(key, filled)
             else:
-                _remember(_filled_queries_seen, key, None, limit=8 * MEMORY_ENTRIES)
+                _filled_queries_seen.remember(key, None)
         if filled is not None:
             body, sha = filled
-            filename = outputs.RELEASE_FILE_NAMES[fmt]
+            filename = formats.get(fmt).license_name
     return bytes_response(request, body, sha=sha, fmt=fmt, filename=filename)
 
 
@@ -335,18 +261,18 @@ def _filled_file(request, version: Version, fmt: str) -> tuple[bytes, str] | Htt
     form = LicenseFieldsForm(request.GET, version=version)
     if not form.is_valid():
         return _bad_values(request, form)
-    values = outputs.canonical_values(version, form.values())
+    values = fields.canonical(version.fields, form.values())
     url = outputs.absolute(version.get_absolute_url())
     body = outputs.cached_filled_file(version, fmt, values, url=url)
     if body is None:
         check_rate(request, "render", settings.OW_RENDERS_PER_MINUTE)
-        body = outputs.filled_file(version, fmt, values, url=url)
+        body = outputs.filled_file(version, fmt, values, url=url, slot=render_slot)
     return body, outputs.sha256(body)
 
 
 @read_only
-def badge(request, slug: str, number: str):
-    version = _published_version(slug, Document.Kind.LICENSE, number)
+def badge(request, kind: str, slug: str, number: str):
+    version = _published_version(slug, kind, number)
     body = outputs.badge_svg(version)
     return frozen_response(
         request, body, sha=outputs.sha256(body), content_type="image/svg+xml", cache_control=IMMUTABLE
@@ -367,8 +293,8 @@ def wizard_latest(request):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def wizard(request, slug: str, number: str):
-    version = _published_version(slug, Document.Kind.LICENSE, number)
+def wizard(request, kind: str, slug: str, number: str):
+    version = _published_version(slug, kind, number)
     document = version.document
     throttled = None
     if request.method == "POST":
@@ -429,16 +355,20 @@ def _release(release_id: str) -> Release:
 @read_only
 def release_detail(request, release_id: str):
     cached = _kept_page(("release", release_id), lambda: _render_release_page(request, _release(release_id)))
-    return _page_response(request, *cached)
+    return page_response(request, *cached)
 
 
 def _render_release_page(request, release: Release) -> bytes:
     version = release.version
-    html = outputs.release_file(release, "html").decode()
-    names = [*outputs.RELEASE_FILE_NAMES.items(), ("json", f"{release.id}.json"), ("zip", f"license-{release.id}.zip")]
+    html = outputs.release_file(release, "html", slot=render_slot).decode()
     files = [
-        {"fmt": fmt, "name": name, "url": release.file_url(fmt), "sha256": outputs.release_checksum(release, fmt)}
-        for fmt, name in names
+        {
+            "fmt": fmt.suffix,
+            "name": fmt.release_name(release.id),
+            "url": release.file_url(fmt.suffix),
+            "sha256": outputs.release_checksum(release, fmt.suffix),
+        }
+        for fmt in formats.release_files()
     ]
     context = {
         "release": release,
@@ -456,9 +386,9 @@ def _render_release_page(request, release: Release) -> bytes:
 @read_only
 def release_file(request, release_id: str, fmt: str):
     release = _release(release_id)
-    body = outputs.release_file(release, fmt)
-    names = {**outputs.RELEASE_FILE_NAMES, "json": f"{release.id}.json", "zip": f"license-{release.id}.zip"}
-    return bytes_response(request, body, sha=outputs.sha256(body), fmt=fmt, filename=names[fmt])
+    body = outputs.release_file(release, fmt, slot=render_slot)
+    name = formats.get(fmt).release_name(release.id)
+    return bytes_response(request, body, sha=outputs.sha256(body), fmt=fmt, filename=name)
 
 
 @login_required
@@ -469,8 +399,7 @@ def my_releases(request):
 
 
 @read_only
-def compare(request, old: str, new: str, slug: str | None = None, diff: bool = False):
-    slug, kind = _kind(slug)
+def compare(request, kind: str, slug: str, old: str, new: str, diff: bool = False):
     numbers = _published_numbers(slug, kind)
     for number in (old, new):
         if number not in numbers:
@@ -480,7 +409,7 @@ def compare(request, old: str, new: str, slug: str | None = None, diff: bool = F
     cached = _kept_page(key, lambda: _render_comparison(request, slug, kind, old, new, diff))
     if diff:
         return bytes_response(request, cached[0], sha=cached[1], fmt="diff", filename=f"{slug}-{old}...{new}.diff")
-    return _page_response(request, *cached)
+    return page_response(request, *cached)
 
 
 def _render_comparison(request, slug: str, kind: str, old: str, new: str, diff: bool) -> bytes:
@@ -504,9 +433,8 @@ def _render_comparison(request, slug: str, kind: str, old: str, new: str, diff: 
 
 
 @read_only
-def compare_pick(request, slug: str | None = None):
+def compare_pick(request, kind: str, slug: str):
     """The compare page's picker (?old=1.0&new=1.1): on to the pair's own permanent URL."""
-    slug, kind = _kind(slug)
     document = _document(slug, kind)
     numbers = _published_numbers(slug, kind)
     chosen = [request.GET.get(name, "") for name in ("old", "new")]

@@ -2,9 +2,10 @@
 
 from django.contrib.auth import get_user_model
 
+from licenses.drafting import add_comment, editors_group, open_review, start_draft
 from licenses.loading import load_documents
 from licenses.models import Document
-from licenses.publishing import add_comment, create_release, editors_group, open_review, start_draft
+from licenses.publishing import create_release
 
 PUBLIC_PAGES = {
     "home": "/",

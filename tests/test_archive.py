@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.core.management.color import no_style
 from django.db import connection
 
-from licenses import archive, rendering
+from licenses import archive, publishing, rendering
 from licenses.models import AuditEntry, Comment, Document, Release, ReleaseOwner, Rendition, Version
 from licenses.publishing import create_release
 
@@ -279,7 +279,7 @@ def test_import_after_flush_restores_the_groups_and_moves_the_sequences_on(site,
 def test_verify_checksums_passes_on_the_stored_site(site):
     out = io.StringIO()
     call_command("verify_checksums", stdout=out)
-    assert archive.verify_checksums() == []
+    assert publishing.verify_checksums() == []
     assert out.getvalue() == f"{Version.objects.published().count()} versions and 2 releases match their checksums\n"
 
 
@@ -287,7 +287,7 @@ def test_verify_checksums_names_what_drifts_when_the_renderer_changes(site, monk
     to_text = rendering.to_text
     monkeypatch.setattr(rendering, "to_text", lambda *args, **kwargs: to_text(*args, **kwargs) + "A new line.\n")
 
-    problems = archive.verify_checksums()
+    problems = publishing.verify_checksums()
 
     drifted = sorted(line.split(": ", 1)[0] for line in problems)
     releases = sorted(release.pk for release in Release.objects.all())
@@ -315,7 +315,7 @@ def test_verify_checksums_names_a_stored_file_or_checksum_that_no_longer_matches
     wipe_content()
     archive.import_site(tmp_path)
 
-    problems = archive.verify_checksums()
+    problems = publishing.verify_checksums()
 
     assert len(problems) == 2
     assert problems[0].startswith(f"owpl 1.0 .md: recorded {site['owpl'].checksums['md'][:12]}, but stored rendition")

@@ -12,8 +12,8 @@ from django.test import Client
 from django.utils import timezone
 
 from licenses import diffs
+from licenses.drafting import add_comment, editors_group, open_review, start_draft
 from licenses.models import AuditEntry, Comment, FrozenError, Version
-from licenses.publishing import add_comment, editors_group, open_review, start_draft
 
 
 @pytest.fixture(autouse=True)

@@ -17,8 +17,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from licenses.drafting import editors_group, open_review, start_draft
 from licenses.models import Comment, RateCount, Release
-from licenses.publishing import editors_group, open_review, start_draft
 
 WIZARD = "/licenses/owpl/1.0/wizard/"
 VALUES = {"licensor": "Acme AI Labs GmbH", "model": "Falcon-Test-7B", "year": "2026"}

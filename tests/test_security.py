@@ -25,8 +25,9 @@ from django.test import Client
 from pypdf import PdfReader
 
 from licenses import rendering
+from licenses.drafting import add_comment, editors_group, open_review, start_draft, update_draft
 from licenses.models import AuditEntry, Comment, Release, Version
-from licenses.publishing import add_comment, editors_group, open_review, publish_version, start_draft, update_draft
+from licenses.publishing import publish_version
 from tests.factories import FIELDS, TEMPLATE, make_document, make_version
 
 BASE_DIR = Path(__file__).resolve().parent.parent

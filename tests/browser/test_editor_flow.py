@@ -4,8 +4,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
+from licenses.drafting import editors_group
 from licenses.models import Version
-from licenses.publishing import editors_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "correct-Horse-battery-9"

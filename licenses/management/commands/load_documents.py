@@ -13,4 +13,6 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         for name in report.created:
             self.stdout.write(f"published {name}")
+        for name in report.completed:
+            self.stdout.write(f"rendered {name}, a format added since its publication")
         self.stdout.write(f"{len(report.created)} published, {len(report.unchanged)} already up to date.")

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from licenses.publishing import editors_group
+from licenses.drafting import editors_group
 
 
 class Command(BaseCommand):

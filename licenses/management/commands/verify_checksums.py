@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from licenses.archive import verify_checksums
 from licenses.models import Release, Version
+from licenses.publishing import verify_checksums
 
 
 class Command(BaseCommand):

@@ -1,0 +1,205 @@
+"""Every format the site renders a text to, in one table: what it is called, how it is served,
+how it is made, where it appears.
+
+URLs (the path converters), content types, download names, the version page's list of files, the
+static export, the release kit, checksums and verification all read this table; nothing else
+lists formats.
+
+The rule for a format added later: published versions are frozen, so adding a format changes none
+of their bytes. Their metadata (`.json`) keeps listing the formats they were published with. The
+new format is rendered once for each already-published version by `publishing.complete_renditions`
+(which `load_documents`, and so `make run` and every deployment, runs), stored as a `Rendition` with
+its checksum, recorded in the audit trail, and frozen like the rest. Versions published afterwards
+get it at publication, like every other format.
+"""
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from . import rendering
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a format is rendered from: the Markdown, the values it is filled with, and what a PDF
+    prints around them."""
+
+    markdown: str
+    values: Mapping[str, str] | None = None
+    title: str = ""
+    author: str = ""
+    url: str = ""
+    marker: str = ""  # "DRAFT" on drafts
+
+
+@dataclass(frozen=True)
+class Format:
+    suffix: str  # as in the URL: /licenses/owpl/1.0.<suffix>
+    content_type: str
+    label: str  # how lists name it: "Plain text"
+    # How a version's text becomes this format; None for the formats made from the others (metadata).
+    render: Callable[[Source], bytes] | None = None
+    stored: bool = False  # rendered at publication, kept as a Rendition and checksummed
+    version_file: bool = False  # a published version's file at <version>.<suffix>: listed, exported
+    draft_file: bool = False  # a draft open for comment's file at /drafts/<id>.<suffix>
+    release_file: bool = False  # a release's file at /r/<id>.<suffix> (its license files are, always)
+    # A license's own file in a publisher's kit (LICENSE): filled in from the query string, a file of
+    # every release with its checksum recorded at creation, and a member of the release zip.
+    license_name: str = ""
+    slow: bool = False  # rendering it takes one of the host's render slots when done for a request
+
+    @property
+    def fillable(self) -> bool:
+        return bool(self.license_name)
+
+    def version_name(self, slug: str, number: str, *, is_license: bool) -> str:
+        """Return the download name of a published version's file."""
+        if is_license:
+            return self.license_name or f"{slug}-{number}.{self.suffix}"
+        return f"open-weights-{slug}-{number}.{self.suffix}"
+
+    def draft_name(self, slug: str, number: str) -> str:
+        return f"{slug}-{number}-draft.{self.suffix}"
+
+    def release_name(self, release_id: str) -> str:
+        if self.license_name:
+            return self.license_name
+        if self.suffix == "zip":
+            return f"license-{release_id}.zip"
+        return f"{release_id}.{self.suffix}"
+
+
+def _html(source: Source) -> bytes:
+    return rendering.to_html(source.markdown, source.values).encode()
+
+
+def _markdown(source: Source) -> bytes:
+    return rendering.to_markdown(source.markdown, source.values).encode()
+
+
+def _text(source: Source) -> bytes:
+    return rendering.to_text(source.markdown, source.values).encode()
+
+
+def _pdf(source: Source) -> bytes:
+    page = rendering.pdf_document(
+        rendering.to_html(source.markdown, source.values),
+        title=source.title,
+        author=source.author,
+        url=source.url,
+        marker=source.marker,
+    )
+    return rendering.to_pdf(page)
+
+
+# The order is the order of lists: of downloads, of a release's files and of the members of its zip
+# (whose bytes are frozen with the release: keep plain text, Markdown, PDF first, in that order).
+_TABLE = [
+    # The text as HTML: the body of version and release pages (not a file of its own).
+    Format("html", "text/html; charset=utf-8", "HTML", render=_html, stored=True),
+    Format(
+        "txt",
+        "text/plain; charset=utf-8",
+        "Plain text",
+        render=_text,
+        stored=True,
+        version_file=True,
+        draft_file=True,
+        license_name="LICENSE",
+    ),
+    Format(
+        "md",
+        "text/markdown; charset=utf-8",
+        "Markdown",
+        render=_markdown,
+        stored=True,
+        version_file=True,
+        draft_file=True,
+        license_name="LICENSE.md",
+    ),
+    Format(
+        "pdf",
+        "application/pdf",
+        "PDF",
+        render=_pdf,
+        stored=True,
+        version_file=True,
+        draft_file=True,
+        license_name="LICENSE.pdf",
+        slow=True,
+    ),
+    # Metadata: made last, from the others' checksums (outputs.version_metadata).
+    Format(
+        "json",
+        "application/json",
+        "Metadata (JSON)",
+        stored=True,
+        version_file=True,
+        draft_file=True,
+        release_file=True,
+    ),
+    # A release's kit: the license files, NOTICE and snippets (outputs.release_zip).
+    Format("zip", "application/zip", "Everything (zip)", release_file=True),
+    # The unified difference between two versions (compare pages).
+    Format("diff", "text/x-diff; charset=utf-8", "Unified diff"),
+]
+FORMATS: dict[str, Format] = {}
+
+
+def register(fmt: Format) -> Format:
+    """Add a format to the table (see the module's docstring for what that means for frozen versions)."""
+    if fmt.suffix in FORMATS:
+        raise ValueError(f"The format {fmt.suffix!r} is registered already.")
+    FORMATS[fmt.suffix] = fmt
+    return fmt
+
+
+def unregister(suffix: str) -> None:
+    FORMATS.pop(suffix)
+
+
+@contextmanager
+def registered(fmt: Format) -> Iterator[Format]:
+    """Register a format for the duration of a block (tests)."""
+    register(fmt)
+    try:
+        yield fmt
+    finally:
+        unregister(fmt.suffix)
+
+
+for _fmt in _TABLE:
+    register(_fmt)
+
+
+def get(suffix: str) -> Format:
+    """Return a format by its suffix; KeyError for one the table does not have."""
+    return FORMATS[suffix]
+
+
+def content_type(suffix: str) -> str:
+    return FORMATS[suffix].content_type
+
+
+def stored() -> list[Format]:
+    """The formats rendered at publication, in the order they are made (metadata last)."""
+    return [fmt for fmt in FORMATS.values() if fmt.stored]
+
+
+def version_files() -> list[Format]:
+    return [fmt for fmt in FORMATS.values() if fmt.version_file]
+
+
+def draft_files() -> list[Format]:
+    return [fmt for fmt in FORMATS.values() if fmt.draft_file]
+
+
+def license_files() -> list[Format]:
+    """The license's own files in a kit (LICENSE, LICENSE.md, LICENSE.pdf), in table order."""
+    return [fmt for fmt in FORMATS.values() if fmt.fillable]
+
+
+def release_files() -> list[Format]:
+    """A release's files: its license files, then its metadata and its zip."""
+    return license_files() + [fmt for fmt in FORMATS.values() if fmt.release_file and not fmt.fillable]
