@@ -2,10 +2,19 @@ import pytest
 from django.conf import settings
 from django.contrib.sites.models import Site
 from django.core.cache import cache
+from django.test import override_settings
 
 from licenses import views
 from licenses.loading import load_documents
 from licenses.models import Document
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher():
+    """Hash passwords with MD5 in the suite: PBKDF2's deliberate slowness is against attackers, and
+    it took 42 % of the suite's time. Production keeps Django's default hashers."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,10 @@
-"""Small helpers that make documents and versions for tests."""
+"""Small helpers that make documents and versions for tests, and hold a render slot."""
+
+import threading
+from contextlib import contextmanager
 
 from licenses.models import Document, Version
+from licenses.throttling import render_slot
 
 TEMPLATE = """# Test License 1.0
 
@@ -33,3 +37,23 @@ def make_version(document: Document, number: str = "1.0", **kwargs) -> Version:
     defaults = {"markdown": TEMPLATE, "fields": FIELDS, "changelog": "First version.", "summary": "Short."}
     defaults.update(kwargs)
     return Version.objects.create(document=document, number=number, **defaults)
+
+
+@contextmanager
+def slot_held_elsewhere():
+    """Another thread (another request, for the lock files) holds a render slot until the block ends."""
+    holding, release = threading.Event(), threading.Event()
+
+    def hold():
+        with render_slot():
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert holding.wait(5)
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join()

@@ -4,7 +4,7 @@ import shutil
 import pytest
 from django.core.management import call_command
 
-from licenses import loading
+from licenses import formats, loading
 from licenses.models import Document, Rendition, Version
 
 
@@ -25,28 +25,42 @@ def test_load_command_reports_up_to_date(canonical, capsys):
 def test_canonical_versions_are_published_with_checksums_of_every_format(owpl, definition):
     for version in (owpl, definition):
         assert version.is_published and version.published_at.year == 2026
-        assert set(version.checksums) == {"html", "md", "txt", "pdf", "json", "summary"}
+        assert set(version.checksums) == {fmt.suffix for fmt in formats.stored()} | {"summary"}
     assert owpl.field_names[:3] == ["licensor", "model", "year"]
 
 
-def test_a_changed_published_source_is_refused_not_applied(canonical, tmp_path, monkeypatch):
+def test_a_changed_published_source_is_refused_not_applied(canonical, tmp_path):
     copy = tmp_path / "content"
     shutil.copytree(loading.CONTENT_DIR, copy)
     (copy / "owpl" / "1.0.md").write_text("# Rewritten\n", encoding="utf-8")
-    monkeypatch.setattr(loading, "CONTENT_DIR", copy)
     with pytest.raises(loading.ContentError, match="frozen"):
         loading.load_documents(copy)
     assert "Rewritten" not in Version.objects.get(document__slug="owpl", number="1.0").markdown
 
 
-def test_a_new_version_file_is_published_on_load(canonical, tmp_path, monkeypatch):
+def test_a_new_version_file_is_published_on_load(canonical, tmp_path):
     copy = tmp_path / "content"
     shutil.copytree(loading.CONTENT_DIR, copy)
     source = (copy / "definition" / "1.0.md").read_text(encoding="utf-8").replace("1.0", "1.1", 1)
     (copy / "definition" / "1.1.md").write_text(source, encoding="utf-8")
     meta = {"changelog": "Clarified.", "published_at": "2026-12-01T00:00:00Z", "fields": []}
     (copy / "definition" / "1.1.json").write_text(json.dumps(meta), encoding="utf-8")
-    monkeypatch.setattr(loading, "CONTENT_DIR", copy)
     report = loading.load_documents(copy)
     assert report.created == ["OWD 1.1"]
     assert Document.objects.get(slug="definition").latest_version.number == "1.1"
+
+
+def test_versions_are_read_from_the_content_directory_given_not_the_projects(canonical, tmp_path):
+    copy = tmp_path / "content"
+    shutil.copytree(loading.CONTENT_DIR, copy)
+    entries = json.loads((copy / "documents.json").read_text(encoding="utf-8"))
+    entries.append({"slug": "guide", "kind": "definition", "title": "A Guide", "short_name": "AG"})
+    (copy / "documents.json").write_text(json.dumps(entries), encoding="utf-8")
+    (copy / "guide").mkdir()
+    (copy / "guide" / "1.0.md").write_text("# A Guide 1.0\n\nOnly in this directory.\n", encoding="utf-8")
+    meta = {"changelog": "First.", "published_at": "2026-12-01T00:00:00Z", "fields": []}
+    (copy / "guide" / "1.0.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert not (loading.CONTENT_DIR / "guide").exists()
+    report = loading.load_documents(copy)
+    assert report.created == ["AG 1.0"]
+    assert "Only in this directory." in Version.objects.get(document__slug="guide", number="1.0").markdown

@@ -2,7 +2,6 @@ import os
 import subprocess
 import sys
 import threading
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,8 @@ from hypothesis import strategies as st
 from licenses import throttling
 from licenses.models import RateCount
 from licenses.throttling import Throttled, check_rate, render_slot
+
+from .factories import slot_held_elsewhere
 
 QUERY = "/licenses/owpl/1.0.txt?licensor=Acme&year=2026&model="
 
@@ -131,26 +132,6 @@ def test_worker_processes_count_one_clients_requests_together(tmp_path):
     second = manage("shell", "-v0", "-c", COUNT_IN_A_PROCESS.format(n=3)).splitlines()
     assert first == ["let in"] * 3
     assert second == ["let in", "let in", "refused"], "the second worker must see the first one's three"
-
-
-@contextmanager
-def slot_held_elsewhere():
-    """Another thread (another request, for the lock files) holds a render slot until the block ends."""
-    holding, release = threading.Event(), threading.Event()
-
-    def hold():
-        with render_slot():
-            holding.set()
-            release.wait(10)
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    assert holding.wait(5)
-    try:
-        yield
-    finally:
-        release.set()
-        thread.join()
 
 
 @override_settings(OW_CONCURRENT_RENDERS=1)
