@@ -42,6 +42,7 @@ An export holds password hashes: keep it as private as the database.
 """
 
 import json
+import os
 import re
 import shutil
 from collections.abc import Iterable, Iterator
@@ -61,6 +62,7 @@ FORMAT = "open-weights-site-export"
 FORMAT_VERSION = 1
 # What an export consists of at the top of its directory; re-exporting replaces exactly these.
 TOP_LEVEL = ("manifest.json", "accounts", "documents", "releases", "comments.json", "audit.json")
+PRIVATE_FOLDER = "accounts"  # password hashes and e-mail addresses: 0600 files in a 0700 folder
 # Names that become file or folder names: nothing that could climb out of the export directory.
 SAFE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
@@ -262,8 +264,15 @@ def export_site(directory: Path) -> None:
     _prepare(directory)
     for relative, body in sorted(files.items()):
         path = directory / relative
+        private = relative.startswith(PRIVATE_FOLDER + "/")
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(body)
+        if private:
+            path.parent.chmod(0o700)  # accounts hold password hashes: for the exporting user only
+        # Created with its final mode, so a private file is never readable by others, even briefly.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
+        with os.fdopen(descriptor, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o600 if private else 0o644)
+            handle.write(body)
 
 
 # Import

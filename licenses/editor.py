@@ -137,13 +137,20 @@ def review(request, pk: int):
 @editor_required
 @require_POST
 def publish(request, pk: int):
-    version = _draft(pk)
+    version = get_object_or_404(Version.objects.select_related("document"), pk=pk)
     try:
+        if version.is_published:
+            raise PublishError([f"{version} is already published."])
         version = publish_draft(version=version, user=request.user)
     except PublishError as error:
-        for problem in error.problems:
-            messages.error(request, problem)
-        return redirect("editor:draft", pk=version.pk)
+        version.refresh_from_db()
+        if not version.is_published:
+            for problem in error.problems:
+                messages.error(request, problem)
+            return redirect("editor:draft", pk=version.pk)
+        # Another editor (or a second click) published it first: say so, where the message shows.
+        messages.info(request, f"{version} was already published, at {outputs.absolute(version.get_absolute_url())}.")
+        return redirect("editor:index")
     # Back to the editor's index, where the message shows: the public page is frozen bytes, served
     # without the session, so it could never show it.
     messages.success(

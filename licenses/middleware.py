@@ -146,11 +146,16 @@ class FastPathMiddleware:
             match = self._fast_route(request.path_info)
             if match is not None:
                 try:
-                    return match.func(request, *match.args, **match.kwargs)
+                    response = match.func(request, *match.args, **match.kwargs)
                 except Http404:
                     pass
                 except Throttled as error:
                     return throttled_response(error)
+                else:
+                    # As CommonMiddleware, which this path skips, would: clients and nginx want it.
+                    if not response.streaming and not response.has_header("Content-Length"):
+                        response["Content-Length"] = str(len(response.content))
+                    return response
         return self.get_response(request)
 
     def _fast_route(self, path: str) -> ResolverMatch | None:

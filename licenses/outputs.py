@@ -178,9 +178,9 @@ def filled_file(
     return body
 
 
-def release_checksum(release: Release, fmt: str) -> str:
+def release_checksum(release: Release, fmt: str, *, slot: Slot = nullcontext) -> str:
     """Return a release file's SHA-256: recorded at creation for the license files."""
-    return release.checksums.get(fmt) or sha256(release_file(release, fmt))
+    return release.checksums.get(fmt) or sha256(release_file(release, fmt, slot=slot))
 
 
 def render_release_file(release: Release, fmt: str, *, slot: Slot = nullcontext) -> bytes:

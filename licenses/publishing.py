@@ -7,6 +7,7 @@ The editor's workflow (drafts, review, comments) builds on these in drafting.py.
 import base64
 import hashlib
 import json
+from contextlib import nullcontext
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -110,8 +111,14 @@ def release_id(version: Version, values: dict[str, str]) -> str:
     return base64.b32encode(hashlib.sha256(material.encode()).digest()).decode().lower()[:16]
 
 
-def create_release(*, version: Version, values: dict[str, str], owner=None) -> Release:
-    """Store a filled-in license once (the same inputs give the same release) and record its owner."""
+def create_release(
+    *, version: Version, values: dict[str, str], owner=None, slot: outputs.Slot = nullcontext
+) -> Release:
+    """Store a filled-in license once (the same inputs give the same release) and record its owner.
+
+    A request passes `slot` (throttling.render_slot) so that its PDF waits for one of the host's
+    render slots; Throttled then leaves nothing stored.
+    """
     if not version.is_published:
         raise ValueError("Releases are made only from published versions.")
     values = fields.canonical(version.fields, values)
@@ -122,7 +129,8 @@ def create_release(*, version: Version, values: dict[str, str], owner=None) -> R
         # while, and other writers should not wait for it.
         release = Release(id=identifier, version=version, values=values, created_at=timezone.now())
         release.checksums = {
-            fmt.suffix: outputs.sha256(outputs.release_file(release, fmt.suffix)) for fmt in formats.license_files()
+            fmt.suffix: outputs.sha256(outputs.release_file(release, fmt.suffix, slot=slot))
+            for fmt in formats.license_files()
         }
         try:
             with transaction.atomic():

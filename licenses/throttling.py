@@ -9,6 +9,7 @@ import fcntl
 import hashlib
 import math
 import os
+import stat
 import tempfile
 import time
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpResponse
@@ -119,10 +121,27 @@ _LOCK_DIR = Path(os.environ.get("OW_LOCK_DIR") or tempfile.gettempdir()) / (
 )
 
 
+def _private_lock_dir() -> Path:
+    """Return the slots' directory, made private to the site's user (0700): another local user who
+    could open the lock files could hold every slot and have every cold PDF refused."""
+    _LOCK_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = _LOCK_DIR.stat()
+    if info.st_uid != os.getuid():
+        raise ImproperlyConfigured(
+            f"{_LOCK_DIR} belongs to another user: set OW_LOCK_DIR to a directory of the site's own."
+        )
+    if stat.S_IMODE(info.st_mode) != 0o700:  # made by an earlier version, readable by all
+        _LOCK_DIR.chmod(0o700)
+        for path in _LOCK_DIR.glob("*.lock"):
+            path.chmod(0o600)
+    return _LOCK_DIR
+
+
 def _take(kind: str, count: int):
     """Take one of the host's `count` lock files of this kind without waiting; None if all are held."""
     for number in range(count):
-        handle = open(_LOCK_DIR / f"{kind}-{number}.lock", "a")  # noqa: SIM115 (held by the caller)
+        descriptor = os.open(_LOCK_DIR / f"{kind}-{number}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        handle = os.fdopen(descriptor, "r+b")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -146,7 +165,7 @@ def render_slot(wait: float = 5.0):
     waiting request holds its worker, so without that bound a burst of PDF requests could hold every
     worker and leave none for pages: with the defaults (2 slots, 1 place, 4 workers) one always stays free.
     """
-    _LOCK_DIR.mkdir(parents=True, exist_ok=True)
+    _private_lock_dir()
     slots = max(1, settings.OW_CONCURRENT_RENDERS)
     slot = _take("slot", slots)
     if slot is None:

@@ -301,12 +301,14 @@ def wizard(request, kind: str, slug: str, number: str):
         form = LicenseFieldsForm(request.POST, version=version)
         status = 400
         if form.is_valid():
+            # Past the rate limit or the host's render cap: the page again, with what was typed,
+            # rather than a bare 429.
             try:
                 check_rate(request, "release", settings.OW_RELEASES_PER_MINUTE)
-            except Throttled as error:  # the page again, with what was typed, rather than a bare 429
+                release = create_release(version=version, values=form.values(), owner=request.user, slot=render_slot)
+            except Throttled as error:
                 throttled, status = error, 429
             else:
-                release = create_release(version=version, values=form.values(), owner=request.user)
                 return redirect(release.get_absolute_url(), permanent=False)
     else:
         form = LicenseFieldsForm(initial=_initial_values(request, version), version=version)
@@ -366,7 +368,7 @@ def _render_release_page(request, release: Release) -> bytes:
             "fmt": fmt.suffix,
             "name": fmt.release_name(release.id),
             "url": release.file_url(fmt.suffix),
-            "sha256": outputs.release_checksum(release, fmt.suffix),
+            "sha256": outputs.release_checksum(release, fmt.suffix, slot=render_slot),
         }
         for fmt in formats.release_files()
     ]

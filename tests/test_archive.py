@@ -2,6 +2,7 @@
 
 import io
 import json
+import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -320,3 +321,13 @@ def test_verify_checksums_names_a_stored_file_or_checksum_that_no_longer_matches
     assert len(problems) == 2
     assert problems[0].startswith(f"owpl 1.0 .md: recorded {site['owpl'].checksums['md'][:12]}, but stored rendition")
     assert problems[1].startswith(f"release {site['anonymous'].pk} .pdf: recorded 000000000000, but re-rendered")
+
+
+def test_account_files_are_written_for_the_exporting_user_alone(site, tmp_path):
+    archive.export_site(tmp_path / "backup")
+    accounts = tmp_path / "backup" / "accounts"
+    assert stat.S_IMODE(accounts.stat().st_mode) == 0o700
+    users = accounts / "users.json"
+    assert stat.S_IMODE(users.stat().st_mode) == 0o600 and b"password" in users.read_bytes()
+    assert all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in accounts.iterdir())
+    assert stat.S_IMODE((tmp_path / "backup" / "manifest.json").stat().st_mode) == 0o644

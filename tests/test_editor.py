@@ -433,3 +433,16 @@ def test_a_published_versions_comments_can_no_longer_be_resolved(editor_client, 
     assert editor_client.post(f"/editor/comments/{comment.pk}/resolve/").status_code == 404
     comment.refresh_from_db()
     assert not comment.is_resolved
+
+
+def test_the_loser_of_a_publish_race_is_told_it_is_already_published(editor_client, draft, editor):
+    text = draft.markdown.replace("no condition or restriction on Outputs", "no condition or limit on Outputs")
+    editor_client.post(f"/editor/drafts/{draft.pk}/", form_data(draft, markdown=text, changelog="Wording."))
+    other = Client()
+    other.force_login(make_user("second@example.org", editor=True))
+    assert editor_client.post(f"/editor/drafts/{draft.pk}/publish/")["Location"] == "/editor/"
+    late = other.post(f"/editor/drafts/{draft.pk}/publish/")
+    assert late.status_code == 302 and late["Location"] == "/editor/"
+    index = other.get("/editor/").content.decode()
+    assert "OWPL 1.1 was already published, at http" in index
+    assert AuditEntry.objects.filter(action="publish", version=draft).count() == 1

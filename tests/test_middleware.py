@@ -16,6 +16,7 @@ FAST_PATH = "licenses.middleware.FastPathMiddleware"
 WITHOUT_FAST_PATH = [name for name in settings.MIDDLEWARE if name != FAST_PATH]
 COMPARED_HEADERS = (
     "Content-Type",
+    "Content-Length",
     "Content-Disposition",
     "ETag",
     "Cache-Control",

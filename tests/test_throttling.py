@@ -1,4 +1,5 @@
 import os
+import stat
 import subprocess
 import sys
 import threading
@@ -213,3 +214,12 @@ def test_retry_after_is_the_first_second_a_request_fits(limit, start, fraction, 
                 assert wait == 1 or ask() is not None, "let in before Retry-After"
                 moved.now += 1
                 assert ask() is None, "refused at Retry-After"
+
+
+def test_render_slots_live_in_a_directory_private_to_the_sites_user():
+    with render_slot():
+        pass
+    directory = throttling._LOCK_DIR
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700 and directory.stat().st_uid == os.getuid()
+    locks = list(directory.glob("*.lock"))
+    assert locks and all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in locks)

@@ -8,7 +8,7 @@ from html import escape, unescape
 from urllib.parse import urlsplit
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -17,7 +17,7 @@ from licenses import outputs, rendering
 from licenses.models import Release
 from licenses.publishing import publish_version
 
-from .factories import FIELDS, TEMPLATE, make_document, make_version
+from .factories import FIELDS, TEMPLATE, make_document, make_version, slot_held_elsewhere
 
 VALUES = {"licensor": "Acme AI Labs GmbH", "model": "Falcon-Test-7B", "year": "2026"}
 WIZARD = "/licenses/owpl/1.0/wizard/"
@@ -363,3 +363,14 @@ def test_the_curl_example_is_quoted_for_the_shell_and_fetches_what_it_shows(db):
     fetched = Client().get(url.path + "?" + url.query)
     assert fetched.status_code == 200
     assert "https://example.org/m?a=1&b='2'" in fetched.content.decode()
+
+
+@override_settings(OW_CONCURRENT_RENDERS=1, OW_RENDER_QUEUE=0)
+def test_a_wizard_submission_past_the_render_cap_is_its_own_page_with_the_values_kept(client, canonical):
+    with slot_held_elsewhere():
+        response = submit(client, VALUES)
+    html = response.content.decode()
+    assert response.status_code == 429 and int(response["Retry-After"]) >= 1
+    assert "your values are kept" in html and f'value="{escape(VALUES["licensor"])}"' in html
+    assert not Release.objects.exists(), "nothing is stored for a refused submission"
+    assert submit(client, VALUES).status_code == 302, "once a slot is free, the same values go through"
