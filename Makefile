@@ -14,7 +14,7 @@ PYTHON := $(shell for p in python3 python3.13 python3.12; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: run test lint format bench system venv clean axe
+.PHONY: run test lint format bench system venv clean axe production production-stop
 
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
@@ -24,6 +24,14 @@ run: venv
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo "Open Weights is served at http://$(HOST):$(PORT)/"
 	$(VENV)/bin/gunicorn config.wsgi:application -c config/gunicorn.conf.py --bind $(HOST):$(PORT)
+
+# What a deployment runs, on this machine: nginx on HOST:PORT in front of two gunicorn app servers
+# sharing DATABASE_URL (PostgreSQL) and REDIS_URL, which must both be set and reachable.
+production: venv system
+	HOST=$(HOST) PORT=$(PORT) $(PY) config/production.py start
+
+production-stop:
+	$(PY) config/production.py stop
 
 test: venv system axe
 	$(VENV)/bin/ruff check .
@@ -76,4 +84,4 @@ bench: venv system
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache screenshots bench/results.json tests/browser/node_modules
+	rm -rf $(VENV) staticfiles db.sqlite3 var .pytest_cache screenshots bench/results.json tests/browser/node_modules

@@ -233,6 +233,11 @@ OW_RENDER_QUEUE = int(os.environ.get("OW_RENDER_QUEUE", "1"))
 # address the outermost of ours saw. 0 means clients connect directly and REMOTE_ADDR is theirs.
 OW_PROXY_COUNT = int(os.environ.get("OW_PROXY_COUNT", "0"))
 
+# Where the static export of published versions lives when nginx serves it (make production, a
+# deployment): rewritten after each publication, and nginx (OW_NGINX_PID) told to reload its rules.
+OW_EXPORT_DIR = os.environ.get("OW_EXPORT_DIR", "")
+OW_NGINX_PID = os.environ.get("OW_NGINX_PID", "")
+
 # Bound what a request may carry: license fields are short, documents are a few pages.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200

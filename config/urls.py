@@ -9,3 +9,4 @@ urlpatterns = [
 ]
 
 handler404 = "licenses.views.not_found"
+handler500 = "licenses.views.server_error"

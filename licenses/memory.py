@@ -4,19 +4,29 @@ Published versions, their files and pages, releases and gzip forms never change,
 what it was asked for instead of asking the database or the cache again. Each memory holds at most
 `limit` entries and empties itself when full (crude, but these hold only what is asked for often and
 refilling is cheap); `forget_all()` empties every one (tests build a new database each time).
+
+A `shared` memory also keeps what it makes in the shared cache (Redis in production), so that a
+worker or app server asked for a frozen thing for the first time while the database is away still
+finds it, when any other has served it before.
 """
 
+import hashlib
 from collections.abc import Callable, Hashable
 from typing import Any
+
+from django.core.cache import cache
+
+SHARED_TIMEOUT = 7 * 24 * 3600
 
 _MISSING = object()
 _memories: list["Memory"] = []
 
 
 class Memory:
-    def __init__(self, name: str, limit: int = 1024):
+    def __init__(self, name: str, limit: int = 1024, *, shared: bool = False):
         self.name = name
         self.limit = limit
+        self.shared = shared
         self._entries: dict[Hashable, Any] = {}
         _memories.append(self)
 
@@ -40,8 +50,18 @@ class Memory:
         """Return the value kept for key, made (and kept) the first time it is asked for."""
         value = self._entries.get(key, _MISSING)
         if value is _MISSING:
-            value = self.remember(key, make())
+            shared_key = self._shared_key(key) if self.shared else None
+            if shared_key:
+                value = cache.get(shared_key, _MISSING)
+            if value is _MISSING:
+                value = make()
+                if shared_key:
+                    cache.set(shared_key, value, timeout=SHARED_TIMEOUT)
+            self.remember(key, value)
         return value
+
+    def _shared_key(self, key: Hashable) -> str:
+        return "memory:" + hashlib.sha256(repr((self.name, key)).encode()).hexdigest()
 
     def clear(self) -> None:
         self._entries.clear()

@@ -12,7 +12,7 @@ from contextlib import nullcontext
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import fields, formats, outputs, rendering
+from . import fields, formats, outputs, rendering, static_export
 from .models import VERSION_NUMBER_RE, AuditEntry, Release, ReleaseOwner, Rendition, Version, number_parts
 
 
@@ -66,6 +66,7 @@ def publish_version(*, version: Version, user=None, published_at=None) -> Versio
         Rendition(version=version, format=fmt, body=body, sha256=version.checksums[fmt]) for fmt, body in files.items()
     )
     transaction.on_commit(outputs.note_publication)
+    transaction.on_commit(static_export.refresh_after_publication)
     return version
 
 

@@ -20,8 +20,10 @@ unchanged file is left alone (its modification time too); the frozen files of a 
 publication time, so nginx's ETag and Last-Modified for them are stable from export to export.
 """
 
+import logging
 import os
 import re
+import signal
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -41,6 +43,7 @@ from . import compression, formats
 from .models import Document, Version
 
 CONFIG_NAME = "_redirects.nginx.conf"
+logger = logging.getLogger(__name__)
 # Response headers repeated by the nginx snippet; Content-Type goes into its `types` block instead.
 MIRRORED_HEADERS = (
     "Cache-Control",
@@ -388,3 +391,22 @@ def export_static(directory, *, client: Client | None = None) -> ExportReport:
         versions=versions,
         compressed=compressed,
     )
+
+
+def refresh_after_publication() -> ExportReport | None:
+    """Bring the served export (OW_EXPORT_DIR) up to date after a publication and have nginx
+    (OW_NGINX_PID) reload its rules; do nothing where no export is served.
+
+    Runs once the publication is committed: a failure here is logged, never undoes it, and the next
+    publication or `manage.py export_static` mends the export.
+    """
+    if not settings.OW_EXPORT_DIR:
+        return None
+    try:
+        report = export_static(settings.OW_EXPORT_DIR)
+        if settings.OW_NGINX_PID and CONFIG_NAME in report.written:
+            os.kill(int(Path(settings.OW_NGINX_PID).read_text().strip()), signal.SIGHUP)
+    except (ExportError, OSError, ValueError):
+        logger.exception("The static export could not be refreshed after a publication.")
+        return None
+    return report

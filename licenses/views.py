@@ -6,14 +6,18 @@ generates for every kind in kinds.py.
 
 import hashlib
 import re
+import sys
 import time
 from functools import cache
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache as shared_cache
+from django.db import DatabaseError, DataError, IntegrityError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods
 
 from . import diffs, fields, formats, loading, memory, outputs, rendering
@@ -103,10 +107,13 @@ def page_revision() -> str:
 # publication (the shared cache's publication counter moves) and at the latest after NUMBERS_TTL
 # seconds, for workers whose cache is not shared (local memory).
 NUMBERS_TTL = 10.0
+DATABASE_RETRY_AFTER = 30  # seconds: what a 503 asks a client to wait while the database is away
 _numbers = memory.Memory("published version numbers by document")
-_published_versions = memory.Memory("published versions")
-_pages = memory.Memory("pages the same for every reader")
-_published_files = memory.Memory("published files")
+# Frozen things are shared through the cache too, so that they survive a database outage (memory.py).
+_published_versions = memory.Memory("published versions", shared=True)
+_pages = memory.Memory("pages the same for every reader", shared=True)
+_published_files = memory.Memory("published files", shared=True)
+_releases = memory.Memory("releases", shared=True)
 # Filled-in files by their exact query string: the same query always gives the same bytes (the version
 # is frozen), so a repeated `curl` skips validation and the cache. Only a query asked for a second time
 # is kept (the first time only its key is noted), so one-off values, most of them, never take memory.
@@ -139,12 +146,21 @@ def _published_numbers(slug: str, kind: str) -> tuple[str, ...]:
     memo = _numbers.get((slug, kind))
     if memo and memo[0] > now and memo[1] == generation:
         return memo[2]
-    numbers = tuple(
-        Version.objects.published()
-        .filter(document__slug=slug, document__kind=kind)
-        .by_number()
-        .values_list("number", flat=True)
-    )
+    try:
+        numbers = tuple(
+            Version.objects.published()
+            .filter(document__slug=slug, document__kind=kind)
+            .by_number()
+            .values_list("number", flat=True)
+        )
+    except DatabaseError:
+        # The database is away: published versions are frozen, so the list last read here or by
+        # another worker still holds (it can only lack a version published meanwhile).
+        numbers = memo[2] if memo else shared_cache.get(f"published-numbers:{kind}:{slug}")
+        if numbers is None:
+            raise
+        return _numbers.remember((slug, kind), (now + NUMBERS_TTL, memo[1] if memo else generation, numbers))[2]
+    shared_cache.set(f"published-numbers:{kind}:{slug}", numbers, timeout=None)
     return _numbers.remember((slug, kind), (now + NUMBERS_TTL, generation, numbers))[2]
 
 
@@ -229,13 +245,13 @@ def _bad_values(request, form: LicenseFieldsForm):
 
 @read_only
 def version_file(request, kind: str, slug: str, number: str, fmt: str):
-    entry = _published_files.get((kind, slug, number, fmt))
-    if entry is None:
+
+    def read() -> tuple[bytes, str, str, tuple[str, ...]]:
         version = _published_version(slug, kind, number)
         body, sha = outputs.version_file(version, fmt, slot=render_slot)
-        entry = (body, sha, version.file_name(fmt), tuple(version.field_names))
-        _published_files.remember((kind, slug, number, fmt), entry)
-    body, sha, filename, field_names = entry
+        return body, sha, version.file_name(fmt), tuple(version.field_names)
+
+    body, sha, filename, field_names = _published_files.get_or_make((kind, slug, number, fmt), read)
     query = request.META.get("QUERY_STRING", "")  # looked at first: a plain download need not parse request.GET
     if query and formats.get(fmt).fillable:
         key = (kind, slug, number, fmt, query)
@@ -348,10 +364,15 @@ def _curl_example(version: Version) -> str:
 
 
 def _release(release_id: str) -> Release:
-    release = Release.objects.select_related("version__document").filter(pk=release_id).first()
-    if release is None:
-        raise Http404("There is no release with this id. Release links are made by the license wizard.")
-    return release
+    """Return a release with its version and document: frozen, so each worker keeps what it read."""
+
+    def read() -> Release:
+        release = Release.objects.select_related("version__document").filter(pk=release_id).first()
+        if release is None:
+            raise Http404("There is no release with this id. Release links are made by the license wizard.")
+        return release
+
+    return _releases.get_or_make(release_id, read)
 
 
 @read_only
@@ -461,3 +482,20 @@ def not_found(request, exception=None):
     response = render(request, "404.html", context, status=404)
     response.site_page = True  # see SitePagesFor404Middleware
     return response
+
+
+def server_error(request):
+    """The 500 page; 503 with Retry-After when what failed is the database (it is down or restarting).
+
+    Frozen pages and files keep being served from memory meanwhile; a page that needs the database
+    says so and asks to come back. Rendered without the request's context: the user and the session
+    live in the database too.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, DatabaseError) and not isinstance(error, IntegrityError | DataError):
+        body = render_to_string("503.html")
+        response = HttpResponse(body, status=503, content_type="text/html; charset=utf-8")
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        response["Cache-Control"] = "no-store"
+        return response
+    return HttpResponse(render_to_string("500.html"), status=500, content_type="text/html; charset=utf-8")

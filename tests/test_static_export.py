@@ -4,6 +4,7 @@ import gzip
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -299,3 +300,32 @@ def test_nginx_serves_the_export_with_the_apps_bytes_headers_and_redirects(canon
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def test_a_publication_rewrites_the_served_export_and_tells_nginx(
+    canonical, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    served = tmp_path / "served"
+    export_static(served)
+    nginx = subprocess.Popen(["sleep", "30"])  # stands in for nginx's master: it must get SIGHUP
+    (tmp_path / "nginx.pid").write_text(str(nginx.pid))
+    settings.OW_EXPORT_DIR, settings.OW_NGINX_PID = str(served), str(tmp_path / "nginx.pid")
+    owpl = canonical["owpl"].versions.get(number="1.0")
+    draft = Version.objects.create(
+        document=owpl.document,
+        number="1.1",
+        markdown=owpl.markdown.replace("1.0", "1.1", 1),
+        summary=owpl.summary,
+        fields=owpl.fields,
+        changelog="Clarified.",
+    )
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            publish_version(version=draft)
+        assert nginx.wait(timeout=10) == -signal.SIGHUP
+    finally:
+        nginx.kill()
+    assert (served / "licenses" / "owpl" / "1.1.txt").is_file()
+    assert b"superseded by" in (served / "licenses" / "owpl" / "1.0" / "index.html").read_bytes()
+    assert "location = /licenses/owpl/ " in (served / CONFIG_NAME).read_text()
+    assert "/licenses/owpl/1.1/" in (served / CONFIG_NAME).read_text()
