@@ -229,6 +229,8 @@ OW_RELEASES_PER_MINUTE = int(os.environ.get("OW_RELEASES_PER_MINUTE", "30"))
 OW_CONCURRENT_RENDERS = int(os.environ.get("OW_CONCURRENT_RENDERS", "2"))
 # PDF requests that may wait for a render slot; more get 429 at once (see throttling.render_slot).
 OW_RENDER_QUEUE = int(os.environ.get("OW_RENDER_QUEUE", "1"))
+# Password attempts at /admin/login/ per client and minute (allauth limits its own log-in).
+OW_ADMIN_LOGINS_PER_MINUTE = int(os.environ.get("OW_ADMIN_LOGINS_PER_MINUTE", "5"))
 # How many proxies (load balancers) in front of the app append to X-Forwarded-For; the client is the
 # address the outermost of ours saw. 0 means clients connect directly and REMOTE_ADDR is theirs.
 OW_PROXY_COUNT = int(os.environ.get("OW_PROXY_COUNT", "0"))

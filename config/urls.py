@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from licenses import accounts
+
 urlpatterns = [
     path("", include("licenses.urls")),
     path("accounts/", include("allauth.urls")),
     path("editor/", include("licenses.editor_urls")),
+    path("admin/login/", accounts.admin_login),  # the admin's own log-in, rate-limited
     path("admin/", admin.site.urls),
 ]
 

@@ -1,10 +1,14 @@
-"""Accounts (django-allauth): what the site changes in allauth's behaviour."""
+"""Accounts (django-allauth): what the site changes in allauth's behaviour; and the admin's log-in,
+limited like allauth's."""
 
 import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
-from django.contrib import messages
+from django.conf import settings
+from django.contrib import admin, messages
+
+from .throttling import check_rate
 
 logger = logging.getLogger(__name__)
 MAIL_SENT_MESSAGE = "account/messages/email_confirmation_sent.txt"
@@ -32,3 +36,11 @@ class AccountAdapter(DefaultAccountAdapter):
         if getattr(request, "account_mail_failed", False) and message_template == MAIL_SENT_MESSAGE:
             return
         super().add_message(request, level, message_template, *args, **kwargs)
+
+
+def admin_login(request, extra_context=None):
+    """Django admin's log-in, with its password attempts limited per client like allauth's
+    (OW_ADMIN_LOGINS_PER_MINUTE): past the limit, 429 with Retry-After."""
+    if request.method == "POST":
+        check_rate(request, "admin-login", settings.OW_ADMIN_LOGINS_PER_MINUTE)
+    return admin.site.login(request, extra_context)

@@ -41,6 +41,7 @@ the migration made) and are given exactly their exported permissions.
 An export holds password hashes: keep it as private as the database.
 """
 
+import hashlib
 import json
 import os
 import re
@@ -339,6 +340,7 @@ class _Tree:
         for rows in self.rows.values():
             rows.sort(key=lambda row: row.pk)
         self._check_counts()
+        self._check_checksums()
 
     def _read_list(self, relative: str, model: type[models.Model]) -> None:
         for data in _read_json(self.directory / relative):
@@ -411,6 +413,26 @@ class _Tree:
                     f"The manifest lists {self.expected.get(name, 0)} {name.replace('_', ' ')} "
                     f"but {self.directory} holds {count}: the export is incomplete."
                 )
+
+    def _check_checksums(self) -> None:
+        """Refuse an export whose stored bytes are not what was published: the site would serve bytes
+        that contradict their own ETag and checksums. Checked before anything is written."""
+        versions = {version.pk: version for version in self.rows[Version]}
+        slugs = {document.pk: document.slug for document in self.rows[Document]}
+        wrong = []
+        for rendition in self.rows[Rendition]:
+            version = versions.get(rendition.version_id)
+            recorded = {rendition.sha256}
+            if version is not None and rendition.format in version.checksums:
+                recorded.add(version.checksums[rendition.format])
+            if {hashlib.sha256(bytes(rendition.body)).hexdigest()} != recorded:
+                name = f"{slugs.get(version.document_id)} {version.number}" if version else rendition.version_id
+                wrong.append(f"{name} .{rendition.format}")
+        if wrong:
+            raise ArchiveError(
+                "The export's stored files do not match their recorded SHA-256 (changed or damaged): "
+                f"{', '.join(wrong)}. Nothing was imported."
+            )
 
 
 def _permissions(names: Iterable[str]) -> dict[str, Permission]:

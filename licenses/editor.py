@@ -9,6 +9,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -78,11 +79,21 @@ def draft(request, pk: int):
     version = _draft(pk)
     if request.method == "POST":
         form = DraftForm(request.POST, version=version)
-        if form.is_valid():
-            update_draft(version=version, user=request.user, **form.cleaned_data)
-            messages.success(request, "Draft saved.")
-            return redirect("editor:draft", pk=version.pk)
         status = 400
+        if form.is_valid():
+            try:
+                update_draft(version=version, user=request.user, **form.cleaned_data)
+            except IntegrityError:  # another draft took the number between the form's check and the save
+                number = form.cleaned_data["number"]
+                form.add_error(
+                    "number",
+                    f"{version.document.short_name} {number} was taken by another draft just now. "
+                    "Your edit is kept below: choose another number and save again.",
+                )
+                status = 409
+            else:
+                messages.success(request, "Draft saved.")
+                return redirect("editor:draft", pk=version.pk)
     else:
         initial = {
             "number": version.number,

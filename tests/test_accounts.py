@@ -316,3 +316,15 @@ def test_login_is_rate_limited(client, canonical):
     cache.clear()
     assert log_in(client, email, PASSWORD).status_code == 302
     assert is_signed_in(client)
+
+
+def test_password_guesses_at_the_admin_login_are_limited_per_client(canonical, settings):
+    settings.OW_ADMIN_LOGINS_PER_MINUTE = 3
+    client = Client()
+    answers = [
+        client.post("/admin/login/", {"username": "nobody", "password": f"guess-{n}"}).status_code for n in range(5)
+    ]
+    assert answers[:3] == [200, 200, 200], "a wrong password shows the form again"
+    assert answers[3:] == [429, 429]
+    assert int(client.post("/admin/login/", {"username": "x", "password": "y"})["Retry-After"]) >= 1
+    assert client.get("/admin/login/").status_code == 200, "reading the form costs nothing"

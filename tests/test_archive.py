@@ -253,6 +253,18 @@ def test_import_refuses_an_incomplete_export(site, tmp_path):
     assert archive.existing_content() == {}
 
 
+def test_import_refuses_a_tampered_rendition_and_imports_nothing(site, tmp_path):
+    archive.export_site(tmp_path)
+    stored = tmp_path / "documents" / "owpl" / "versions" / "1.0" / "renditions" / "txt"
+    body = bytearray(stored.read_bytes())
+    body[100] ^= 0x01
+    stored.write_bytes(bytes(body))
+    wipe_content()
+    with pytest.raises(CommandError, match=r"do not match their recorded SHA-256.*owpl 1.0 \.txt"):
+        call_command("import_site", tmp_path)
+    assert archive.existing_content() == {}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_import_after_flush_restores_the_groups_and_moves_the_sequences_on(site, tmp_path):
     archive.export_site(tmp_path / "a")
@@ -305,10 +317,18 @@ def test_verify_checksums_names_what_drifts_when_the_renderer_changes(site, monk
     assert out.getvalue().splitlines() == problems
 
 
-def test_verify_checksums_names_a_stored_file_or_checksum_that_no_longer_matches(site, tmp_path):
+def test_verify_checksums_names_a_stored_file_or_checksum_that_no_longer_matches(site):
+    Rendition.objects.filter(version=site["owpl"], format="md").delete()  # what import_site would refuse
+    Rendition.objects.create(
+        version=site["owpl"], format="md", body=b"# Changed\n", sha256=site["owpl"].checksums["md"]
+    )
+    problems = publishing.verify_checksums()
+    assert len(problems) == 1
+    assert problems[0].startswith(f"owpl 1.0 .md: recorded {site['owpl'].checksums['md'][:12]}, but stored rendition")
+
+
+def test_verify_checksums_names_a_release_checksum_that_no_longer_matches(site, tmp_path):
     archive.export_site(tmp_path)
-    rendition = tmp_path / "documents/owpl/versions/1.0/renditions/md"
-    rendition.write_bytes(rendition.read_bytes() + b"\nA clause slipped in.\n")
     release_path = tmp_path / "releases" / f"{site['anonymous'].pk}.json"
     release = load(release_path)
     release["checksums"]["pdf"] = "0" * 64
@@ -318,9 +338,8 @@ def test_verify_checksums_names_a_stored_file_or_checksum_that_no_longer_matches
 
     problems = publishing.verify_checksums()
 
-    assert len(problems) == 2
-    assert problems[0].startswith(f"owpl 1.0 .md: recorded {site['owpl'].checksums['md'][:12]}, but stored rendition")
-    assert problems[1].startswith(f"release {site['anonymous'].pk} .pdf: recorded 000000000000, but re-rendered")
+    assert len(problems) == 1
+    assert problems[0].startswith(f"release {site['anonymous'].pk} .pdf: recorded 000000000000, but re-rendered")
 
 
 def test_account_files_are_written_for_the_exporting_user_alone(site, tmp_path):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from licenses import diffs
 from licenses.drafting import add_comment, editors_group, open_review, start_draft
+from licenses.forms import DraftForm
 from licenses.models import AuditEntry, Comment, FrozenError, Version
 
 
@@ -446,3 +447,19 @@ def test_the_loser_of_a_publish_race_is_told_it_is_already_published(editor_clie
     index = other.get("/editor/").content.decode()
     assert "OWPL 1.1 was already published, at http" in index
     assert AuditEntry.objects.filter(action="publish", version=draft).count() == 1
+
+
+def test_a_number_taken_by_another_draft_at_the_same_moment_keeps_the_edit(editor_client, draft, editor, monkeypatch):
+    other = start_draft(document=draft.document, user=editor)  # 1.2
+    # The form's own check ran before the other draft took the number: only the database notices.
+    monkeypatch.setattr(DraftForm, "clean_number", lambda form: form.cleaned_data["number"])
+    edited = draft.markdown + "\nA sentence the editor must not lose.\n"
+    response = editor_client.post(
+        f"/editor/drafts/{draft.pk}/", form_data(draft, number=other.number, markdown=edited, changelog="x")
+    )
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert f"OWPL {other.number} was taken by another draft just now" in page
+    assert "A sentence the editor must not lose." in page
+    draft.refresh_from_db()
+    assert draft.number == "1.1" and "must not lose" not in draft.markdown
