@@ -57,7 +57,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
-from .models import AuditEntry, Comment, Document, Release, ReleaseOwner, Rendition, Version
+from .models import AuditEntry, Comment, Document, Release, ReleaseOwner, Rendition, Version, number_parts
 
 FORMAT = "open-weights-site-export"
 FORMAT_VERSION = 1
@@ -373,6 +373,8 @@ class _Tree:
         except (OSError, UnicodeDecodeError) as error:
             raise ArchiveError(f"{where}: {error}") from error
         version = _instance(Version, data, f"{where}/version.json", markdown=markdown, summary=summary)
+        # An export made before the integer columns existed: bulk_create skips save(), which fills them.
+        version.major, version.minor = number_parts(version.number)
         if version.document_id != document.pk:
             raise ArchiveError(f"{where}/version.json belongs to document {version.document_id}, not {document.pk}.")
         self.rows[Version].append(version)

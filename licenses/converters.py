@@ -46,6 +46,23 @@ class ReleaseFormatConverter(_FormatConverter):
     serves = staticmethod(lambda fmt: fmt.fillable or fmt.release_file)
 
 
+class KitFileConverter:
+    """A file of a release's kit by the name it has there: LICENSE, LICENSE.md, LICENSE.pdf, NOTICE."""
+
+    regex = r"[A-Z][A-Za-z.]{0,20}"
+
+    def to_python(self, value: str) -> str:
+        if value != NOTICE and formats.by_license_name(value) is None:
+            raise ValueError(f"{value!r} is not a file of a release's kit")
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+NOTICE = "NOTICE"
+
+
 class ReleaseIdConverter:
     regex = r"[a-z2-7]{16}"
 

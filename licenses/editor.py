@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import outputs, rendering
+from . import formats, outputs, rendering
 from .drafting import (
     close_review,
     is_editor,
@@ -109,6 +109,7 @@ def draft(request, pk: int):
         "document": version.document,
         "form": form,
         "problems": publication_problems(version),
+        "preview_formats": [fmt.suffix for fmt in formats.draft_files()],
         "comments": version.comments.select_related("author", "resolved_by"),
         "unresolved_count": version.comments.filter(resolved_at__isnull=True).count(),
         "entries": version.audit_entries.select_related("actor"),

@@ -1,10 +1,12 @@
 """The editor's URLs, under /editor/ (editors only)."""
 
-from django.urls import path
+from django.urls import path, register_converter
+from django.urls.converters import get_converters
 
-from . import editor
+from . import converters, editor
 
-# The draft_fmt converter is registered by licenses.urls, which the root URLconf includes first.
+if "draft_fmt" not in get_converters():  # licenses.urls registers it too, whichever comes first
+    register_converter(converters.DraftFormatConverter, "draft_fmt")
 
 app_name = "editor"
 

@@ -83,8 +83,9 @@ def form_field(spec: dict) -> forms.Field:
         attrs["placeholder"] = f"e.g. {spec['example']}"
     kind = spec.get("kind", "text")
     if kind == "year":
-        attrs.update(inputmode="numeric", pattern="[0-9]{4}")
-        options["max_length"] = 4
+        # The length is checked by _year, which says why one year is asked for; browsers stop at 4.
+        attrs.update(inputmode="numeric", pattern="[0-9]{4}", maxlength="4")
+        options["max_length"] = 40
         return forms.CharField(widget=forms.TextInput(attrs=attrs), **options)
     if kind == "url":
         return forms.URLField(widget=forms.URLInput(attrs=attrs), assume_scheme="https", **options)
@@ -95,6 +96,8 @@ def form_field(spec: dict) -> forms.Field:
 
 def _checked(spec: dict, value: str, field_names: list[str]) -> str:
     """Return a single-line value once it passes the checks every field shares and its kind's."""
+    if spec.get("kind") == "year":
+        return _year(value)
     if len(value) > spec.get("max_length", 200):
         raise ValidationError(f"Use at most {spec.get('max_length', 200)} characters.")
     word, width = widest_pdf_word(value)
@@ -109,13 +112,17 @@ def _checked(spec: dict, value: str, field_names: list[str]) -> str:
     for name in field_names:
         if placeholder_label(name) in value:
             raise ValidationError(f"“{placeholder_label(name)}” is how an unfilled field shows: write it another way.")
-    if spec.get("kind") == "year":
-        value = _year(value)
     return value
 
 
 def _year(value: str) -> str:
     latest = datetime.date.today().year + 1
+    if re.fullmatch(r"[0-9]{4}\s*[-–—/]\s*[0-9]{2,4}", value):
+        raise ValidationError(
+            "Give one year, not a range such as "
+            f"{value}: the year the model is first published under this license, which the notice "
+            "prints after “Copyright”."
+        )
     if not re.fullmatch(r"[0-9]{4}", value) or not 1950 <= int(value) <= latest:
         raise ValidationError(f"Enter a four-digit year from 1950 to {latest}.")
     return value

@@ -48,6 +48,7 @@ class Format:
     # every release with its checksum recorded at creation, and a member of the release zip.
     license_name: str = ""
     slow: bool = False  # rendering it takes one of the host's render slots when done for a request
+    attachment: bool = False  # downloaded, never shown in the browser (an archive)
 
     @property
     def fillable(self) -> bool:
@@ -140,7 +141,7 @@ _TABLE = [
         release_file=True,
     ),
     # A release's kit: the license files, NOTICE and snippets (outputs.release_zip).
-    Format("zip", "application/zip", "Everything (zip)", release_file=True),
+    Format("zip", "application/zip", "Everything (zip)", release_file=True, attachment=True),
     # The unified difference between two versions (compare pages).
     Format("diff", "text/x-diff; charset=utf-8", "Unified diff"),
 ]
@@ -198,6 +199,11 @@ def draft_files() -> list[Format]:
 def license_files() -> list[Format]:
     """The license's own files in a kit (LICENSE, LICENSE.md, LICENSE.pdf), in table order."""
     return [fmt for fmt in FORMATS.values() if fmt.fillable]
+
+
+def by_license_name(name: str) -> Format | None:
+    """The format whose file is called `name` in a license's kit (LICENSE → txt), or None."""
+    return next((fmt for fmt in license_files() if fmt.license_name == name), None)
 
 
 def release_files() -> list[Format]:

@@ -63,7 +63,8 @@ def bytes_response(request, body: bytes, *, sha: str, fmt: str, filename: str, c
         request, body, sha=sha, content_type=formats.content_type(fmt), cache_control=cache_control
     )
     if response.status_code == 200:
-        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        disposition = "attachment" if formats.get(fmt).attachment else "inline"
+        response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return response
 
 

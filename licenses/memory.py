@@ -11,6 +11,7 @@ finds it, when any other has served it before.
 """
 
 import hashlib
+import weakref
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -19,7 +20,7 @@ from django.core.cache import cache
 SHARED_TIMEOUT = 7 * 24 * 3600
 
 _MISSING = object()
-_memories: list["Memory"] = []
+_memories: "weakref.WeakSet[Memory]" = weakref.WeakSet()  # a memory that is gone is forgotten
 
 
 class Memory:
@@ -28,10 +29,7 @@ class Memory:
         self.limit = limit
         self.shared = shared
         self._entries: dict[Hashable, Any] = {}
-        _memories.append(self)
-
-    def __len__(self) -> int:
-        return len(self._entries)
+        _memories.add(self)
 
     def __contains__(self, key: Hashable) -> bool:
         return key in self._entries

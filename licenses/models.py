@@ -204,7 +204,7 @@ class Version(models.Model):
 
 def number_parts(number: str) -> tuple[int | None, int | None]:
     """Return a version number's major and minor parts as integers (None, None if it has no such form)."""
-    match = re.fullmatch(r"([0-9]{1,4})\.([0-9]{1,4})", number or "")
+    match = VERSION_NUMBER_RE.fullmatch(number or "")  # 1.05 is no version number: no parts
     return (int(match[1]), int(match[2])) if match else (None, None)
 
 

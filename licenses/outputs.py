@@ -109,7 +109,7 @@ def version_metadata(version: Version, checksums: dict[str, str]) -> bytes:
         "text_license": "CC0-1.0",
         "renderer_version": rendering.RENDERER_VERSION,
     }
-    if version.document.is_license:
+    if version.document.is_template:
         data["spdx_id"] = version.document.spdx_id(version.number)
     return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
@@ -117,11 +117,11 @@ def version_metadata(version: Version, checksums: dict[str, str]) -> bytes:
 METADATA, SUMMARY = "json", "summary"
 
 
-def render_all(version: Version, only: set[str] | None = None) -> dict[str, bytes]:
+def render_all(version: Version, only: set[str] | None = None, *, slot: Slot = nullcontext) -> dict[str, bytes]:
     """Render a version in every stored format (metadata last: it lists the others' checksums) and
     its summary; `only` the formats named, when given (a published version's own record)."""
     wanted = [fmt for fmt in formats.stored() if only is None or fmt.suffix in only]
-    files = {fmt.suffix: render(version, fmt.suffix) for fmt in wanted if fmt.render is not None}
+    files = {fmt.suffix: render(version, fmt.suffix, slot=slot) for fmt in wanted if fmt.render is not None}
     if any(fmt.suffix == METADATA for fmt in wanted):
         files[METADATA] = version_metadata(version, {fmt: sha256(body) for fmt, body in files.items()})
     # The plain-language summary is shown on the version page, so it is rendered once too.
@@ -156,7 +156,7 @@ def version_file(version: Version, fmt: str, *, slot: Slot = nullcontext) -> tup
     body = cache.get(key)
     if body is None:
         made_from_others = fmt == SUMMARY or formats.get(fmt).render is None
-        body = render_all(version)[fmt] if made_from_others else render(version, fmt, slot=slot)
+        body = render_all(version, slot=slot)[fmt] if made_from_others else render(version, fmt, slot=slot)
         cache.set(key, body, timeout=3600)
     return body, sha256(body)
 
@@ -176,6 +176,12 @@ def filled_file(
         body = render(version, fmt, values, url=url, author=author, slot=slot)
         cache.set(key, body, timeout=24 * 3600)
     return body
+
+
+def release_license_files(release: Release) -> list[formats.Format]:
+    """The license files a release was made with (their checksums are its frozen record): a license
+    format added to the table later changes neither its JSON nor its zip."""
+    return [fmt for fmt in formats.license_files() if fmt.suffix in release.checksums]
 
 
 def release_checksum(release: Release, fmt: str, *, slot: Slot = nullcontext) -> str:
@@ -282,7 +288,7 @@ def release_metadata(release: Release) -> bytes:
                 "url": absolute(release.file_url(fmt.suffix)),
                 "sha256": release_checksum(release, fmt.suffix),
             }
-            for fmt in formats.license_files()
+            for fmt in release_license_files(release)
         },
         "renderer_version": rendering.RENDERER_VERSION,
     }
@@ -292,7 +298,9 @@ def release_metadata(release: Release) -> bytes:
 def release_zip(release: Release, *, slot: Slot = nullcontext) -> bytes:
     """Return a zip of the license files and snippets, byte-identical on every call."""
     snippets = release_snippets(release)
-    members = [(fmt.license_name, release_file(release, fmt.suffix, slot=slot)) for fmt in formats.license_files()]
+    members = [
+        (fmt.license_name, release_file(release, fmt.suffix, slot=slot)) for fmt in release_license_files(release)
+    ]
     members += [
         ("NOTICE", snippets["notice"].encode()),
         ("snippets/model-card-metadata.md", snippets["model_card"].encode()),

@@ -83,7 +83,8 @@ def complete_renditions() -> list[str]:
     rendition made, so running it again makes none.
     """
     made = []
-    wanted = [fmt.suffix for fmt in formats.stored()]
+    # Formats made from the others (metadata) are made at publication only: a later one cannot be.
+    wanted = [fmt.suffix for fmt in formats.stored() if fmt.render is not None]
     for version in Version.objects.published().select_related("document").order_by("pk"):
         have = set(version.renditions.values_list("format", flat=True))
         missing = [suffix for suffix in wanted if suffix not in have]
@@ -186,7 +187,7 @@ def _version_drift(version: Version) -> list[str]:
 
 def _release_drift(release: Release) -> list[str]:
     problems = []
-    for fmt in (spec.suffix for spec in formats.license_files()):
+    for fmt in (spec.suffix for spec in outputs.release_license_files(release)):
         # outputs.release_file() would answer from the cache, which hides a drift of the code.
         body = outputs.render_release_file(release, fmt)
         recorded, rendered = release.checksums.get(fmt), outputs.sha256(body)

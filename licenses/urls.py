@@ -5,14 +5,17 @@ kinds.py; their names are the kind's route prefix and the route ("definition-ver
 """
 
 from django.urls import path, register_converter
+from django.urls.converters import get_converters
 
 from . import converters, kinds, review, views
 
 register_converter(converters.VersionNumberConverter, "version")
 register_converter(converters.VersionFormatConverter, "version_fmt")
-register_converter(converters.DraftFormatConverter, "draft_fmt")
+if "draft_fmt" not in get_converters():  # editor_urls registers it too, whichever comes first
+    register_converter(converters.DraftFormatConverter, "draft_fmt")
 register_converter(converters.ReleaseFormatConverter, "release_fmt")
 register_converter(converters.ReleaseIdConverter, "release_id")
+register_converter(converters.KitFileConverter, "kit_file")
 
 app_name = "licenses"
 
@@ -34,6 +37,7 @@ urlpatterns = [
     path("wizard/", views.wizard_latest, name="wizard-latest"),
     path("r/<release_id:release_id>/", views.release_detail, name="release"),
     path("r/<release_id:release_id>.<release_fmt:fmt>", views.release_file, name="release-file"),
+    path("r/<release_id:release_id>/<kit_file:name>", views.release_kit_file, name="release-kit-file"),
     path("accounts/releases/", views.my_releases, name="my-releases"),
     path("drafts/<int:pk>/", review.public_draft, name="draft"),
     path("drafts/<int:pk>.<draft_fmt:fmt>", review.public_draft_file, name="draft-file"),

@@ -357,7 +357,7 @@ def _initial_values(request, version: Version) -> dict[str, str]:
 
 
 def _curl_example(version: Version) -> str:
-    # Fields declared since publishing.field_schema_problems asks for examples have one the wizard
+    # Fields declared since fields.schema_problems asks for examples have one the wizard
     # accepts; older ones fall back to their name. urlencode escapes ' too, so the quotes hold in any shell.
     query = urlencode({field["name"]: field.get("example") or field["name"] for field in version.fields})
     return f"curl -o LICENSE '{outputs.absolute(version.file_url('txt'))}?{query}'"
@@ -412,6 +412,24 @@ def release_file(request, release_id: str, fmt: str):
     body = outputs.release_file(release, fmt, slot=render_slot)
     name = formats.get(fmt).release_name(release.id)
     return bytes_response(request, body, sha=outputs.sha256(body), fmt=fmt, filename=name)
+
+
+@read_only
+def release_kit_file(request, release_id: str, name: str):
+    """A release's file under the name it has in the kit, for `curl -O …/r/<id>/LICENSE`."""
+    release = _release(release_id)
+    fmt = formats.by_license_name(name)
+    if fmt is None:  # NOTICE, the one kit file that is not a rendering of the license
+        body = outputs.release_snippets(release)["notice"].encode()
+        sha = outputs.sha256(body)
+        response = frozen_response(
+            request, body, sha=sha, content_type=formats.content_type("txt"), cache_control=IMMUTABLE
+        )
+        if response.status_code == 200:
+            response["Content-Disposition"] = f'inline; filename="{name}"'
+        return response
+    body = outputs.release_file(release, fmt.suffix, slot=render_slot)
+    return bytes_response(request, body, sha=outputs.sha256(body), fmt=fmt.suffix, filename=name)
 
 
 @login_required

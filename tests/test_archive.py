@@ -253,6 +253,18 @@ def test_import_refuses_an_incomplete_export(site, tmp_path):
     assert archive.existing_content() == {}
 
 
+def test_an_export_made_before_the_number_columns_imports_with_them_filled(site, tmp_path):
+    archive.export_site(tmp_path)
+    for path in tmp_path.glob("documents/*/versions/*/version.json"):
+        data = load(path)
+        del data["major"], data["minor"]
+        path.write_text(json.dumps(data))
+    wipe_content()
+    archive.import_site(tmp_path)
+    assert not Version.objects.filter(major=None).exclude(number__regex=r"^0[0-9]").exists()
+    assert Document.objects.get(slug="owpl").latest_version.number == "1.0"
+
+
 def test_import_refuses_a_tampered_rendition_and_imports_nothing(site, tmp_path):
     archive.export_site(tmp_path)
     stored = tmp_path / "documents" / "owpl" / "versions" / "1.0" / "renditions" / "txt"

@@ -66,3 +66,17 @@ def test_placeholders_and_declared_fields_must_agree():
     problems = fields.placeholder_problems("Copyright {{year}} {{holder}}.", FIELDS)
     assert "The text uses {{holder}} but declares no such field." in problems
     assert "The field 'model' is declared but the text never uses it." in problems
+
+
+@pytest.mark.parametrize("year", ["2024-2026", "2024 – 2026", "2024/26"])
+def test_a_year_range_is_refused_with_the_reason_one_year_is_asked_for(year):
+    _, errors = fields.validate(FIELDS, {**VALUES, "year": year})
+    assert errors["year"] == [
+        f"Give one year, not a range such as {year}: the year the model is first published under this "
+        "license, which the notice prints after “Copyright”."
+    ]
+
+
+def test_a_long_year_gets_the_year_message_not_a_length_one():
+    _, errors = fields.validate(FIELDS, {**VALUES, "year": "20266"})
+    assert errors["year"][0].startswith("Enter a four-digit year from 1950 to")

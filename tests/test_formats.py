@@ -126,3 +126,39 @@ def test_release_files_and_their_names_come_from_the_table(canonical):
 def test_a_format_cannot_be_registered_twice():
     with pytest.raises(ValueError, match="registered already"):
         formats.register(formats.get("txt"))
+
+
+def test_a_releases_kit_files_are_served_under_their_kit_names(canonical):
+    client = Client()
+    owpl = Version.objects.get(document__slug="owpl", number="1.0")
+    release = create_release(version=owpl, values=VALUES)
+    base = release.get_absolute_url()
+    for fmt in formats.license_files():
+        response = client.get(base + fmt.license_name)
+        assert response.status_code == 200 and response["Content-Type"] == fmt.content_type
+        assert response.content == client.get(release.file_url(fmt.suffix)).content
+        assert f'filename="{fmt.license_name}"' in response["Content-Disposition"]
+    notice = client.get(base + "NOTICE")
+    assert notice.status_code == 200 and notice.content.startswith(b"Acme-7B\nCopyright 2026 Acme AI")
+    assert notice["ETag"] == f'"{hashlib.sha256(notice.content).hexdigest()}"'
+    zipped = client.get(release.file_url("zip"))
+    assert zipped["Content-Disposition"] == f'attachment; filename="license-{release.id}.zip"'
+    assert zipped.content.count(b"NOTICE") >= 1
+    for name in ("README", "LICENSE.txt", "notice", "LICENSE.json"):
+        assert client.get(base + name).status_code == 404, name
+
+
+def test_a_license_format_added_later_changes_no_file_of_an_existing_release(canonical):
+    client = Client()
+    owpl = Version.objects.get(document__slug="owpl", number="1.0")
+    release = create_release(version=owpl, values=VALUES)
+    before = _release_files(client, release)
+    kit_format = dataclasses.replace(WORDS, suffix="kit", license_name="LICENSE.words")
+    with formats.registered(kit_format):
+        cache.clear()
+        views.forget_everything()
+        after = {fmt: client.get(release.file_url(fmt)).content for fmt in before}
+        newer = create_release(version=owpl, values={**VALUES, "model": "Newer-1B"})
+        assert "kit" in newer.checksums, "releases made from now on have it"
+    assert after == before
+    assert "kit" not in release.checksums
