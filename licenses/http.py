@@ -32,7 +32,7 @@ def etag_matches(request, sha: str) -> bool:
     return "*" in tags or f'"{sha}"' in tags
 
 
-def frozen_response(request, body: bytes, *, sha: str, content_type: str, cache_control: str):
+def frozen_response(request, body: bytes, *, sha: str, content_type: str, cache_control: str, cors: bool = False):
     """Serve bytes known by their checksum: 304 when the client has them, gzip (made once) when it asks.
 
     The gzip form is another representation of the same bytes, so its ETag is the weak form of
@@ -52,6 +52,9 @@ def frozen_response(request, body: bytes, *, sha: str, content_type: str, cache_
     response["Cache-Control"] = cache_control
     if varies:
         response["Vary"] = "Accept-Encoding"
+    if cors:
+        # Any site's page or tool may fetch a public file; no credentials, so nothing private is shared.
+        response["Access-Control-Allow-Origin"] = "*"
     response.encoding_decided = True  # see CompressionMiddleware: nothing left for it to do
     return response
 
@@ -60,7 +63,12 @@ def bytes_response(request, body: bytes, *, sha: str, fmt: str, filename: str, c
     """Serve a file in one of the formats under its checksum as ETag (see frozen_response), with its
     download name."""
     response = frozen_response(
-        request, body, sha=sha, content_type=formats.content_type(fmt), cache_control=cache_control
+        request,
+        body,
+        sha=sha,
+        content_type=formats.content_type(fmt),
+        cache_control=cache_control,
+        cors=cache_control != PRIVATE,
     )
     if response.status_code == 200:
         disposition = "attachment" if formats.get(fmt).attachment else "inline"

@@ -49,6 +49,7 @@ VERSIONED_ROUTES = (
     ("version", "<version:number>/", "version_detail", {}),
     ("version-file", "<version:number>.<version_fmt:fmt>", "version_file", {}),
     ("version-comments", "<version:number>/comments/", "version_comments", {}),
+    ("versions-feed", "versions.atom", "versions_feed", {}),
 )
 TEMPLATE_ROUTES = (
     ("badge", "<version:number>/badge.svg", "badge", {}),

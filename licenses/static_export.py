@@ -138,7 +138,10 @@ def document_urls(versions: list[Version]) -> list[tuple[str, datetime | None]]:
         (reverse("licenses:home"), None),
         (reverse("licenses:about"), None),
         (reverse("licenses:license-list"), None),
+        (reverse("licenses:all-versions-feed"), None),
     ]
+    for document in Document.objects.filter(pk__in={version.document_id for version in versions}):
+        urls.append((document.route("versions-feed"), None))
     for version in versions:
         # The page changes when a later version supersedes it; the files never change.
         urls.append((version.get_absolute_url(), None))

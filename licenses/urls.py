@@ -33,6 +33,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("licenses/", views.license_list, name="license-list"),
+    path("versions.atom", views.versions_feed, name="all-versions-feed"),
+    path("drafts.atom", views.drafts_feed, name="drafts-feed"),
     *(route for kind in kinds.KINDS.values() for route in versioned_routes(kind)),
     path("wizard/", views.wizard_latest, name="wizard-latest"),
     path("r/<release_id:release_id>/", views.release_detail, name="release"),

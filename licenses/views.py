@@ -20,13 +20,16 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods
 
-from . import diffs, fields, formats, loading, memory, outputs, rendering
+from . import diffs, feeds, fields, formats, loading, memory, outputs, rendering
 from .forms import LicenseFieldsForm
 from .http import IMMUTABLE, SHORT, bytes_response, frozen_response, page_response, read_only
 from .models import Document, Release, Version
 from .publishing import create_release
 from .review import review_page
 from .throttling import Throttled, after, check_rate, render_slot
+
+versions_feed = feeds.VersionsFeed()  # /versions.atom, and each document's (kinds.py)
+drafts_feed = feeds.DraftsFeed()
 
 
 def _document(slug: str, kind: str) -> Document:
@@ -197,6 +200,7 @@ def _render_version_page(request, slug: str, kind: str, number: str) -> bytes:
         "summary": summary.decode(),
         "downloads": _downloads(version),
         "permalink": outputs.absolute(version.get_absolute_url()),
+        "versions_feed_url": document.route("versions-feed"),
         "compare": _comparison_for(version, versions),
         "comment_count": version.comments.count(),
     }
@@ -291,7 +295,7 @@ def badge(request, kind: str, slug: str, number: str):
     version = _published_version(slug, kind, number)
     body = outputs.badge_svg(version)
     return frozen_response(
-        request, body, sha=outputs.sha256(body), content_type="image/svg+xml", cache_control=IMMUTABLE
+        request, body, sha=outputs.sha256(body), content_type="image/svg+xml", cache_control=IMMUTABLE, cors=True
     )
 
 
@@ -423,7 +427,7 @@ def release_kit_file(request, release_id: str, name: str):
         body = outputs.release_snippets(release)["notice"].encode()
         sha = outputs.sha256(body)
         response = frozen_response(
-            request, body, sha=sha, content_type=formats.content_type("txt"), cache_control=IMMUTABLE
+            request, body, sha=sha, content_type=formats.content_type("txt"), cache_control=IMMUTABLE, cors=True
         )
         if response.status_code == 200:
             response["Content-Disposition"] = f'inline; filename="{name}"'

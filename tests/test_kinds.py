@@ -18,6 +18,7 @@ def test_every_kind_has_every_versioned_route(kind):
         args |= {
             "latest": {},
             "compare-pick": {},
+            "versions-feed": {},
             "compare": {"old": "1.0", "new": "1.1"},
             "compare-diff": {"old": "1.0", "new": "1.1"},
             "version-file": {"number": "1.0", "fmt": "txt"},

@@ -491,7 +491,9 @@ class HTMLTags(HTMLParser):
 def site_markup(tag: Tag) -> bool:
     """Whether a tag is the site's own page furniture (stylesheet, meta, forms posting to the site)."""
     if tag.name == "link":
-        return tag.attrs.get("href", "").startswith("/static/")
+        href = tag.attrs.get("href", "")
+        feed = tag.attrs.get("rel") == "alternate" and tag.attrs.get("type") == "application/atom+xml"
+        return href.startswith("/static/") or (feed and re.fullmatch(r"/[a-z0-9/._-]+\.atom", href) is not None)
     if tag.name == "meta":
         return "http-equiv" not in tag.attrs
     if tag.name == "script":
