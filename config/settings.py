@@ -234,6 +234,8 @@ OW_ADMIN_LOGINS_PER_MINUTE = int(os.environ.get("OW_ADMIN_LOGINS_PER_MINUTE", "5
 # How many proxies (load balancers) in front of the app append to X-Forwarded-For; the client is the
 # address the outermost of ours saw. 0 means clients connect directly and REMOTE_ADDR is theirs.
 OW_PROXY_COUNT = int(os.environ.get("OW_PROXY_COUNT", "0"))
+# allauth's own rate limits read the client's address the same way (behind nginx, not nginx's).
+ALLAUTH_TRUSTED_PROXY_COUNT = OW_PROXY_COUNT
 
 # Where the static export of published versions lives when nginx serves it (make production, a
 # deployment): rewritten after each publication, and nginx (OW_NGINX_PID) told to reload its rules.
