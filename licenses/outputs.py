@@ -125,10 +125,14 @@ def render_all(version: Version, only: set[str] | None = None, *, slot: Slot = n
     if any(fmt.suffix == METADATA for fmt in wanted):
         files[METADATA] = version_metadata(version, {fmt: sha256(body) for fmt, body in files.items()})
     # The plain-language summary is shown on the version page, so it is rendered once too.
-    # Its headings sit under the page's "In plain language" heading, one level down.
-    summary = rendering.to_html(version.summary)
-    files[SUMMARY] = re.sub(r"<(/?)h2\b", r"<\1h3", summary).encode()
+    files[SUMMARY] = summary_html(version)
     return files
+
+
+def summary_html(version: Version) -> bytes:
+    """Return the plain-language summary as HTML, its headings one level under the page's
+    "In plain language" heading."""
+    return re.sub(r"<(/?)h2\b", r"<\1h3", rendering.to_html(version.summary)).encode()
 
 
 def _cache_key(version: Version, fmt: str, values, extra: str = "") -> str:
@@ -155,8 +159,12 @@ def version_file(version: Version, fmt: str, *, slot: Slot = nullcontext) -> tup
     key = _cache_key(version, fmt, None)
     body = cache.get(key)
     if body is None:
-        made_from_others = fmt == SUMMARY or formats.get(fmt).render is None
-        body = render_all(version, slot=slot)[fmt] if made_from_others else render(version, fmt, slot=slot)
+        if fmt == SUMMARY:
+            body = summary_html(version)
+        elif formats.get(fmt).render is None:  # made from the others: the metadata lists their checksums
+            body = render_all(version, slot=slot)[fmt]
+        else:
+            body = render(version, fmt, slot=slot)
         cache.set(key, body, timeout=3600)
     return body, sha256(body)
 

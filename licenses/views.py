@@ -163,7 +163,8 @@ def _published_numbers(slug: str, kind: str) -> tuple[str, ...]:
         if numbers is None:
             raise
         return _numbers.remember((slug, kind), (now + NUMBERS_TTL, memo[1] if memo else generation, numbers))[2]
-    shared_cache.set(f"published-numbers:{kind}:{slug}", numbers, timeout=None)
+    if memo is None or memo[2] != numbers:  # for the workers that have not read it yet (outages)
+        shared_cache.set(f"published-numbers:{kind}:{slug}", numbers, timeout=None)
     return _numbers.remember((slug, kind), (now + NUMBERS_TTL, generation, numbers))[2]
 
 
@@ -423,17 +424,11 @@ def release_kit_file(request, release_id: str, name: str):
     """A release's file under the name it has in the kit, for `curl -O …/r/<id>/LICENSE`."""
     release = _release(release_id)
     fmt = formats.by_license_name(name)
-    if fmt is None:  # NOTICE, the one kit file that is not a rendering of the license
-        body = outputs.release_snippets(release)["notice"].encode()
-        sha = outputs.sha256(body)
-        response = frozen_response(
-            request, body, sha=sha, content_type=formats.content_type("txt"), cache_control=IMMUTABLE, cors=True
-        )
-        if response.status_code == 200:
-            response["Content-Disposition"] = f'inline; filename="{name}"'
-        return response
-    body = outputs.release_file(release, fmt.suffix, slot=render_slot)
-    return bytes_response(request, body, sha=outputs.sha256(body), fmt=fmt.suffix, filename=name)
+    if fmt is None:  # NOTICE, the one kit file that is not a rendering of the license: plain text
+        body, suffix = outputs.release_snippets(release)["notice"].encode(), "txt"
+    else:
+        body, suffix = outputs.release_file(release, fmt.suffix, slot=render_slot), fmt.suffix
+    return bytes_response(request, body, sha=outputs.sha256(body), fmt=suffix, filename=name)
 
 
 @login_required

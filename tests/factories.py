@@ -1,7 +1,13 @@
 """Small helpers that make documents and versions for tests, and hold a render slot."""
 
+import json
+import os
+import subprocess
+import sys
 import threading
 from contextlib import contextmanager
+
+from django.conf import settings
 
 from licenses.models import Document, Version
 from licenses.throttling import render_slot
@@ -57,3 +63,18 @@ def slot_held_elsewhere():
     finally:
         release.set()
         thread.join()
+
+
+def in_a_fresh_process(code: str, *args: str, **env: str):
+    """Run Python code in a new process of the project (with extra environment variables) and return
+    the JSON it prints."""
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(done.stdout)

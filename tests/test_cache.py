@@ -1,11 +1,8 @@
 """The shared cache: REDIS_URL gives every worker and host one Redis cache (the client is installed)."""
 
-import json
 import os
-import subprocess
-import sys
 
-from django.conf import settings
+from .factories import in_a_fresh_process
 
 # What a worker started with REDIS_URL uses as its cache; it stores a value another worker reads.
 IN_A_WORKER = """
@@ -22,17 +19,7 @@ print(json.dumps({"backend": type(cache).__name__, "value": cache.get("shared-ca
 
 
 def _worker(action: str, redis_url: str) -> dict:
-    env = {**os.environ, "REDIS_URL": redis_url}
-    done = subprocess.run(
-        [sys.executable, "-c", IN_A_WORKER, action],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return json.loads(done.stdout)
+    return in_a_fresh_process(IN_A_WORKER, action, REDIS_URL=redis_url)
 
 
 def test_workers_with_redis_url_share_one_redis_cache():

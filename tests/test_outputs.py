@@ -1,17 +1,13 @@
 """The bytes a version or release is served as: deterministic, and never throttled off request paths."""
 
 import hashlib
-import json
-import subprocess
-import sys
 
-from django.conf import settings
 from django.test import override_settings
 
 from licenses import formats, outputs, publishing
 from licenses.models import Version
 
-from .factories import make_document, make_version, slot_held_elsewhere
+from .factories import in_a_fresh_process, make_document, make_version, slot_held_elsewhere
 
 # Renders the OWPL 1.0 text, filled in, in every format of the table, in a process of its own.
 RENDER_EVERY_FORMAT = """
@@ -28,20 +24,8 @@ print(json.dumps({fmt.suffix: hashlib.sha256(fmt.render(source)).hexdigest()
 """
 
 
-def _render_in_a_fresh_process() -> dict[str, str]:
-    done = subprocess.run(
-        [sys.executable, "-c", RENDER_EVERY_FORMAT],
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return json.loads(done.stdout)
-
-
 def test_every_format_renders_the_same_bytes_in_two_fresh_processes():
-    first, second = _render_in_a_fresh_process(), _render_in_a_fresh_process()
+    first, second = in_a_fresh_process(RENDER_EVERY_FORMAT), in_a_fresh_process(RENDER_EVERY_FORMAT)
     assert set(first) == {fmt.suffix for fmt in formats.FORMATS.values() if fmt.render}
     assert first == second
 
