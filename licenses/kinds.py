@@ -20,6 +20,9 @@ class DocumentKind:
     # The one document of this kind when its URLs name no slug (/definition/1.0/); None when they do.
     slug: str | None
     template: bool  # a template with fill-in fields: it has a wizard, a badge and releases
+    # A definition that licenses are judged against: its versions may publish which licenses meet
+    # them (conformance.py), at <number>/licenses/ and <number>/licenses.json.
+    judges_licenses: bool = False
 
     def route_name(self, route: str) -> str:
         return f"licenses:{self.route_prefix}{route}"
@@ -34,7 +37,15 @@ class DocumentKind:
 KINDS: dict[str, DocumentKind] = {
     kind.name: kind
     for kind in (
-        DocumentKind("definition", "Definition", "definition/", "definition-", slug="definition", template=False),
+        DocumentKind(
+            "definition",
+            "Definition",
+            "definition/",
+            "definition-",
+            slug="definition",
+            template=False,
+            judges_licenses=True,
+        ),
         DocumentKind("license", "License", "licenses/<slug:slug>/", "", slug=None, template=True),
     )
 }
@@ -55,6 +66,10 @@ TEMPLATE_ROUTES = (
     ("badge", "<version:number>/badge.svg", "badge", {}),
     ("wizard", "<version:number>/wizard/", "wizard", {}),
 )
+CONFORMANCE_ROUTES = (
+    ("licenses", "<version:number>/licenses/", "version_licenses", {}),
+    ("licenses-json", "<version:number>/licenses.json", "version_licenses", {"as_json": True}),
+)
 # Routes whose answer is the same for everyone (see middleware.FastPathMiddleware).
 FAST_VERSIONED_ROUTES = ("version", "version-file", "badge")
 
@@ -65,7 +80,11 @@ def get(name: str) -> DocumentKind:
 
 def routes(kind: DocumentKind) -> tuple[tuple[str, str, str, dict], ...]:
     """Return the routes of one kind: (name, path after its prefix, view name, extra kwargs)."""
-    return VERSIONED_ROUTES + (TEMPLATE_ROUTES if kind.template else ())
+    return (
+        VERSIONED_ROUTES
+        + (TEMPLATE_ROUTES if kind.template else ())
+        + (CONFORMANCE_ROUTES if kind.judges_licenses else ())
+    )
 
 
 def fast_route_names() -> set[str]:

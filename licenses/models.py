@@ -191,6 +191,10 @@ class Version(models.Model):
     def badge_url(self) -> str:
         return self._route("badge")
 
+    def licenses_url(self, *, as_json: bool = False) -> str:
+        """Which licenses meet this version of a definition (conformance.py): the page, or its JSON."""
+        return self._route("licenses-json" if as_json else "licenses")
+
     def file_name(self, fmt: str) -> str:
         """Return the download name: LICENSE files for licenses, slug-version names otherwise."""
         return formats.get(fmt).version_name(self.document.slug, self.number, is_license=self.document.is_template)

@@ -111,17 +111,32 @@ def version_metadata(version: Version, checksums: dict[str, str]) -> bytes:
     }
     if version.document.is_template:
         data["spdx_id"] = version.document.spdx_id(version.number)
+    if LICENSES in checksums:  # only versions published with an assessment have the key
+        data["licenses"] = {
+            "url": absolute(version.licenses_url(as_json=True)),
+            "page": absolute(version.licenses_url()),
+            "sha256": checksums[LICENSES],
+        }
     return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
-METADATA, SUMMARY = "json", "summary"
+# The stored renditions that are not formats of the table: the version page's summary and a
+# definition version's assessment of licenses (conformance.py).
+METADATA, SUMMARY, LICENSES = "json", "summary", "licenses"
 
 
-def render_all(version: Version, only: set[str] | None = None, *, slot: Slot = nullcontext) -> dict[str, bytes]:
+def render_all(
+    version: Version, only: set[str] | None = None, *, slot: Slot = nullcontext, licenses: bytes | None = None
+) -> dict[str, bytes]:
     """Render a version in every stored format (metadata last: it lists the others' checksums) and
-    its summary; `only` the formats named, when given (a published version's own record)."""
+    its summary; `only` the formats named, when given (a published version's own record).
+
+    `licenses` is a definition version's assessment of licenses (conformance.py): data, not a
+    rendering, published with the version and listed in its metadata."""
     wanted = [fmt for fmt in formats.stored() if only is None or fmt.suffix in only]
     files = {fmt.suffix: render(version, fmt.suffix, slot=slot) for fmt in wanted if fmt.render is not None}
+    if licenses is not None:
+        files[LICENSES] = licenses
     if any(fmt.suffix == METADATA for fmt in wanted):
         files[METADATA] = version_metadata(version, {fmt: sha256(body) for fmt, body in files.items()})
     # The plain-language summary is shown on the version page, so it is rendered once too.

@@ -50,8 +50,11 @@ def publication_problems(version: Version) -> list[str]:
 
 
 @transaction.atomic
-def publish_version(*, version: Version, user=None, published_at=None) -> Version:
-    """Check, render every format, store the files and their checksums, and freeze the version."""
+def publish_version(*, version: Version, user=None, published_at=None, licenses: bytes | None = None) -> Version:
+    """Check, render every format, store the files and their checksums, and freeze the version.
+
+    `licenses`: the canonical bytes of a definition version's assessment of licenses
+    (conformance.canonical), published and frozen with it."""
     version = Version.objects.select_for_update().select_related("document").get(pk=version.pk)
     problems = publication_problems(version)
     if problems:
@@ -59,7 +62,9 @@ def publish_version(*, version: Version, user=None, published_at=None) -> Versio
     version.status = Version.Status.PUBLISHED
     version.published_at = published_at or timezone.now()
     version.published_by = user
-    files = outputs.render_all(version)
+    if licenses is not None and not version.document.kind_info.judges_licenses:
+        raise PublishError([f"A {version.document.kind_info.label.lower()} does not judge licenses."])
+    files = outputs.render_all(version, licenses=licenses)
     version.checksums = {fmt: outputs.sha256(body) for fmt, body in files.items()}
     version.save()
     Rendition.objects.bulk_create(
@@ -154,7 +159,11 @@ def _version_drift(version: Version) -> list[str]:
     # Each version with its own record: the formats it was published with (their metadata lists
     # exactly those), then the formats added since, each rendered alone.
     renditions = {rendition.format: rendition for rendition in version.renditions.all()}
-    files = outputs.render_all(version, only=set(version.checksums))
+    # An assessment of licenses is data, not a rendering: its stored bytes must match the record.
+    licenses = renditions.get(outputs.LICENSES)
+    files = outputs.render_all(
+        version, only=set(version.checksums), licenses=bytes(licenses.body) if licenses is not None else None
+    )
     for suffix in sorted(set(renditions) - set(version.checksums)):
         if suffix in formats.FORMATS and formats.get(suffix).render is not None:
             files[suffix] = outputs.render(version, suffix)

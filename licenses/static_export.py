@@ -39,7 +39,7 @@ from django.http.request import split_domain_port, validate_host
 from django.test import Client
 from django.urls import reverse
 
-from . import compression, formats
+from . import about, compression, formats, outputs
 from .models import Document, Version
 
 CONFIG_NAME = "_redirects.nginx.conf"
@@ -137,6 +137,7 @@ def document_urls(versions: list[Version]) -> list[tuple[str, datetime | None]]:
     urls: list[tuple[str, datetime | None]] = [
         (reverse("licenses:home"), None),
         (reverse("licenses:about"), None),
+        *((reverse("licenses:about-page", kwargs={"page": page}), None) for page in about.PAGES),
         (reverse("licenses:license-list"), None),
         (reverse("licenses:all-versions-feed"), None),
     ]
@@ -153,6 +154,8 @@ def document_urls(versions: list[Version]) -> list[tuple[str, datetime | None]]:
         ]
         if version.document.is_template:
             urls.append((version.badge_url(), version.published_at))
+        if outputs.LICENSES in rendered:  # a definition version's assessment of licenses
+            urls += [(version.licenses_url(), None), (version.licenses_url(as_json=True), version.published_at)]
         if version.comments.exists():  # its page links to them
             urls.append((version.comments_url(), None))
     return urls

@@ -32,6 +32,7 @@ def versioned_routes(kind: kinds.DocumentKind) -> list:
 urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
+    path("about/<str:page>/", views.about_page, name="about-page"),
     path("licenses/", views.license_list, name="license-list"),
     path("versions.atom", views.versions_feed, name="all-versions-feed"),
     path("drafts.atom", views.drafts_feed, name="drafts-feed"),

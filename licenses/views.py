@@ -20,7 +20,8 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods
 
-from . import diffs, feeds, fields, formats, loading, memory, outputs, rendering
+from . import about as about_pages
+from . import conformance, diffs, feeds, fields, formats, memory, outputs, rendering
 from .forms import LicenseFieldsForm
 from .http import IMMUTABLE, SHORT, bytes_response, frozen_response, page_response, read_only
 from .models import Document, Release, Version
@@ -72,8 +73,16 @@ def _home_formats() -> list[formats.Format]:
 
 @read_only
 def about(request):
-    body = rendering.to_html(loading.read_text("faq.md"))
-    return render(request, "licenses/about.html", {"body": body})
+    filename, title = about_pages.FAQ
+    return render(request, "licenses/about.html", {"body": about_pages.page_html(filename), "title": title})
+
+
+@read_only
+def about_page(request, page: str):
+    if page not in about_pages.PAGES:
+        raise Http404("There is no such page.")
+    filename, title = about_pages.PAGES[page]
+    return render(request, "licenses/about.html", {"body": about_pages.page_html(filename), "title": title})
 
 
 @read_only
@@ -204,6 +213,7 @@ def _render_version_page(request, slug: str, kind: str, number: str) -> bytes:
         "versions_feed_url": document.route("versions-feed"),
         "compare": _comparison_for(version, versions),
         "comment_count": version.comments.count(),
+        "licenses_url": version.licenses_url() if outputs.LICENSES in version.stored_checksums() else None,
     }
     return render(request, "licenses/version_detail.html", context).content
 
@@ -289,6 +299,46 @@ def _filled_file(request, version: Version, fmt: str) -> tuple[bytes, str] | Htt
         check_rate(request, "render", settings.OW_RENDERS_PER_MINUTE)
         body = outputs.filled_file(version, fmt, values, url=url, slot=render_slot)
     return body, outputs.sha256(body)
+
+
+@read_only
+def version_licenses(request, kind: str, slug: str, number: str, as_json: bool = False):
+    """Which licenses meet a version of the definition: the assessment published with it, as its
+    frozen JSON or as a page made from those bytes."""
+
+    def read() -> tuple[bytes, str]:
+        row = _published_version(slug, kind, number).renditions.filter(format=outputs.LICENSES).first()
+        if row is None:
+            raise Http404(f"No assessment of licenses was published with version {number}.")
+        return bytes(row.body), row.sha256
+
+    body, sha = _published_files.get_or_make((kind, slug, number, outputs.LICENSES), read)
+    if as_json:
+        return bytes_response(
+            request, body, sha=sha, fmt="json", filename=f"open-weights-{slug}-{number}-licenses.json"
+        )
+    numbers = _published_numbers(slug, kind)
+    page = _kept_page(
+        (slug, kind, number, "licenses", numbers), lambda: _render_licenses_page(request, slug, kind, number, body, sha)
+    )
+    return page_response(request, *page)
+
+
+def _render_licenses_page(request, slug: str, kind: str, number: str, body: bytes, sha: str) -> bytes:
+    version = _published_version(slug, kind, number)
+    entries = conformance.entries(body)
+    versions = version.document.published_versions()
+    context = {
+        "document": version.document,
+        "version": version,
+        "entries": entries,
+        "sections": conformance.SECTIONS,
+        "meeting": [entry for entry in entries if entry.meets],
+        "json_url": version.licenses_url(as_json=True),
+        "sha256": sha,
+        "superseded_by": versions[0] if versions[0].number != number else None,
+    }
+    return render(request, "licenses/version_licenses.html", context).content
 
 
 @read_only
