@@ -1,7 +1,9 @@
-"""Small helpers that make documents and versions for tests, and hold a render slot."""
+"""Small helpers that make documents and versions for tests, read the canonical version numbers
+from licenses/content/, and hold a render slot."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -9,7 +11,8 @@ from contextlib import contextmanager
 
 from django.conf import settings
 
-from licenses.models import Document, Version
+from licenses import loading
+from licenses.models import Document, Version, version_key
 from licenses.throttling import render_slot
 
 TEMPLATE = """# Test License 1.0
@@ -43,6 +46,33 @@ def make_version(document: Document, number: str = "1.0", **kwargs) -> Version:
     defaults = {"markdown": TEMPLATE, "fields": FIELDS, "changelog": "First version.", "summary": "Short."}
     defaults.update(kwargs)
     return Version.objects.create(document=document, number=number, **defaults)
+
+
+def content_numbers(slug: str) -> list[str]:
+    """Return the numbers of a canonical document's versions in licenses/content/, oldest first."""
+    stems = (path.stem for path in (loading.CONTENT_DIR / slug).glob("*.md"))
+    return sorted((stem for stem in stems if re.fullmatch(r"\d+\.\d+", stem)), key=version_key)
+
+
+def latest_number(slug: str) -> str:
+    """Return the number of a canonical document's latest version, as licenses/content/ has it."""
+    return content_numbers(slug)[-1]
+
+
+def number_after(number: str) -> str:
+    """Return the next minor version number ("1.1" gives "1.2")."""
+    major, minor = number.split(".")
+    return f"{major}.{int(minor) + 1}"
+
+
+def content_documents() -> list[dict]:
+    """Return the canonical documents as licenses/content/documents.json lists them."""
+    return json.loads((loading.CONTENT_DIR / "documents.json").read_text(encoding="utf-8"))
+
+
+def content_versions() -> list[str]:
+    """Return every canonical version as the site names it ("OWD 1.0"), document by document."""
+    return [f"{doc['short_name']} {number}" for doc in content_documents() for number in content_numbers(doc["slug"])]
 
 
 @contextmanager

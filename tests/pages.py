@@ -12,6 +12,8 @@ PUBLIC_PAGES = {
     "about": "/about/",
     "definition": "/definition/1.0/",
     "licenses": "/licenses/",
+    "definition-licenses": "/definition/1.1/licenses/",
+    "drafting-log": "/about/drafting-1.1/",
     "license": "/licenses/owpl/1.0/",
     "wizard": "/licenses/owpl/1.0/wizard/",
     "compare": "/licenses/owpl/compare/1.0...1.0/",
@@ -34,9 +36,10 @@ def build_site() -> dict[str, str]:
     owpl = Document.objects.get(slug="owpl")
     version = owpl.latest_version
     version.document = owpl
-    release = create_release(
-        version=version, values={"licensor": "Acme AI Labs", "model": "Page-7B", "year": "2026"}, owner=editor
-    )
+    # Every field the latest version declares, with its example where these give no value.
+    given = {"licensor": "Acme AI Labs", "model": "Page-7B", "year": "2026"}
+    values = {field["name"]: given.get(field["name"], field["example"]) for field in version.fields}
+    release = create_release(version=version, values=values, owner=editor)
     draft = owpl.versions.drafts().first() or start_draft(document=owpl, user=editor)
     open_review(version=draft, user=editor)
     if not draft.comments.exists():

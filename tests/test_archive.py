@@ -18,6 +18,8 @@ from licenses import archive, publishing, rendering
 from licenses.models import AuditEntry, Comment, Document, Release, ReleaseOwner, Rendition, Version
 from licenses.publishing import create_release
 
+from .factories import content_documents, content_numbers, content_versions, latest_number, number_after
+
 # What `manage.py migrate` fills in by itself; an import expects these and leaves them be.
 MIGRATED_TABLES = {
     "django_migrations",
@@ -63,6 +65,10 @@ def load(path: Path):
 def site(canonical):
     """A site with something of everything: drafts, a review with comments, releases, owners, audit, accounts."""
     owpl, definition = canonical["owpl"].versions.get(number="1.0"), canonical["definition"].versions.get(number="1.0")
+    # The drafts come after the latest published versions.
+    latest_owpl, latest_definition = (
+        canonical[slug].versions.get(number=latest_number(slug)) for slug in ("owpl", "definition")
+    )
     # A transactional test may have flushed away the group that the migration creates.
     editors, _ = Group.objects.get_or_create(name="Editors")
     editors.permissions.add(Permission.objects.get(codename="edit_documents"))
@@ -76,19 +82,20 @@ def site(canonical):
     EmailAddress.objects.create(user=bob, email="bob@example.org", verified=True, primary=True)
     EmailAddress.objects.create(user=bob, email="bob@old.example.org", verified=False, primary=False)
 
+    draft_number = number_after(latest_owpl.number)
     draft = Version.objects.create(
         document=canonical["owpl"],
-        number="1.1",
+        number=draft_number,
         # Line endings and non-ASCII text must come back byte for byte.
-        markdown="# OWPL 1.1\r\n\r\nÜber {{model}} — © {{year}} {{licensor}}\n",
+        markdown=f"# OWPL {draft_number}\r\n\r\nÜber {{{{model}}}} — © {{{{year}}}} {{{{licensor}}}}\n",
         fields=owpl.fields,
     )
     review = Version.objects.create(
         document=canonical["definition"],
-        number="1.1",
+        number=number_after(latest_definition.number),
         status=Version.Status.REVIEW,
-        markdown=definition.markdown + "\nOne more clause.\n",
-        summary=definition.summary,
+        markdown=latest_definition.markdown + "\nOne more clause.\n",
+        summary=latest_definition.summary,
         changelog="Add a clause.",
     )
     open_comment = Comment.objects.create(version=review, author=bob, body="Why this clause?\nIt reads broadly.")
@@ -100,7 +107,7 @@ def site(canonical):
     create_release(version=owpl, values=values, owner=alice)
     anonymous = create_release(version=owpl, values={"licensor": "Ünïcode Åb", "model": "Zeta 1", "year": "2025"})
     for actor, action, version, detail in [
-        (alice, AuditEntry.Action.CREATE, draft, {"based_on": "1.0"}),
+        (alice, AuditEntry.Action.CREATE, draft, {"based_on": latest_owpl.number}),
         (alice, AuditEntry.Action.OPEN_REVIEW, review, {}),
         (bob, AuditEntry.Action.COMMENT, review, {"comment": open_comment.pk}),
         (alice, AuditEntry.Action.RESOLVE_COMMENT, review, {"comment": resolved.pk}),
@@ -166,7 +173,7 @@ def test_the_export_is_a_plain_tree_of_markdown_json_and_the_stored_files(site, 
             "releases": 2,
             "renditions": Rendition.objects.count(),
             "users": 2,
-            "versions": 4,
+            "versions": len(content_versions()) + 2,  # and the draft and the review
         },
     }
     published = "documents/owpl/versions/1.0"
@@ -236,7 +243,7 @@ def test_import_refuses_a_database_that_holds_content(site, tmp_path):
     archive.export_site(tmp_path)
     with pytest.raises(CommandError, match=r"already holds .*2 documents.* only into an empty database"):
         call_command("import_site", tmp_path)
-    assert Version.objects.count() == 4
+    assert Version.objects.count() == len(content_versions()) + 2
 
     wipe_content()
     User.objects.create_user("admin")
@@ -262,7 +269,7 @@ def test_an_export_made_before_the_number_columns_imports_with_them_filled(site,
     wipe_content()
     archive.import_site(tmp_path)
     assert not Version.objects.filter(major=None).exclude(number__regex=r"^0[0-9]").exists()
-    assert Document.objects.get(slug="owpl").latest_version.number == "1.0"
+    assert Document.objects.get(slug="owpl").latest_version.number == latest_number("owpl")
 
 
 def test_import_refuses_a_tampered_rendition_and_imports_nothing(site, tmp_path):
@@ -316,15 +323,16 @@ def test_verify_checksums_names_what_drifts_when_the_renderer_changes(site, monk
 
     drifted = sorted(line.split(": ", 1)[0] for line in problems)
     releases = sorted(release.pk for release in Release.objects.all())
+    versions = [
+        (document["slug"], number) for document in content_documents() for number in content_numbers(document["slug"])
+    ]
     # The .json lists the .txt's checksum, so it drifts with it; nothing else uses the text renderer.
-    assert drifted == sorted(
-        ["definition 1.0 .json", "definition 1.0 .txt", "owpl 1.0 .json", "owpl 1.0 .txt"]
-        + [f"release {pk} .txt" for pk in releases]
-    )
+    expected = [f"{slug} {number} .{fmt}" for slug, number in versions for fmt in ("json", "txt")]
+    assert drifted == sorted(expected + [f"release {pk} .txt" for pk in releases])
     owpl_txt = next(line for line in problems if line.startswith("owpl 1.0 .txt"))
     assert f"recorded {site['owpl'].checksums['txt'][:12]}, but re-rendered " in owpl_txt
     out = io.StringIO()
-    with pytest.raises(CommandError, match=r"6 file\(s\) no longer match .*owpl 1\.0 \.txt"):
+    with pytest.raises(CommandError, match=rf"{len(drifted)} file\(s\) no longer match .*owpl 1\.0 \.txt"):
         call_command("verify_checksums", stdout=out)
     assert out.getvalue().splitlines() == problems
 

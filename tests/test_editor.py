@@ -16,6 +16,8 @@ from licenses.drafting import add_comment, editors_group, open_review, start_dra
 from licenses.forms import DraftForm
 from licenses.models import AuditEntry, Comment, FrozenError, Version
 
+from .factories import content_numbers, latest_number, number_after
+
 
 @pytest.fixture(autouse=True)
 def clear_cache():
@@ -39,6 +41,12 @@ def editor_client(editor):
     client = Client()
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def latest(canonical):
+    """The latest published OWPL, which a new draft starts from."""
+    return canonical["owpl"].versions.get(number=latest_number("owpl"))
 
 
 @pytest.fixture
@@ -78,7 +86,8 @@ def test_every_editor_url_sends_anonymous_visitors_to_log_in(draft, comment):
         response = getattr(client, method)(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith("/accounts/login/?next="), url
-    assert Version.objects.filter(document__slug="owpl").count() == 2
+    # The canonical versions and the one draft: no new draft was started.
+    assert Version.objects.filter(document__slug="owpl").count() == len(content_numbers("owpl")) + 1
     assert not Comment.objects.get(pk=comment.pk).is_resolved
 
 
@@ -101,11 +110,11 @@ def test_make_editor_command_grants_and_removes_the_role(canonical, capsys):
     assert not user.has_perm("licenses.edit_documents")
 
 
-def test_starting_a_draft_copies_the_latest_published_version(editor_client, owpl):
+def test_starting_a_draft_copies_the_latest_published_version(editor_client, latest):
     response = editor_client.post("/editor/owpl/drafts/new/")
-    draft = Version.objects.get(document__slug="owpl", number="1.1")
+    draft = Version.objects.get(document__slug="owpl", number=number_after(latest.number))
     assert response["Location"] == f"/editor/drafts/{draft.pk}/"
-    assert draft.markdown == owpl.markdown and draft.fields == owpl.fields and not draft.is_published
+    assert draft.markdown == latest.markdown and draft.fields == latest.fields and not draft.is_published
     assert AuditEntry.objects.filter(action="create", version=draft).exists()
 
 
@@ -165,7 +174,7 @@ def test_a_number_as_an_example_is_refused_before_it_can_break_the_wizard(editor
     ("changes", "message"),
     [
         ({"changelog": ""}, "The changelog is empty"),
-        ({"changelog": "x", "number": "0.9"}, "must be greater than the latest published, 1.0"),
+        ({"changelog": "x", "number": "0.9"}, f"must be greater than the latest published, {latest_number('owpl')}"),
         ({"changelog": "x", "markdown": "# T\n\nNo fields used.\n"}, "is declared but the text never uses it"),
         ({"changelog": "x", "markdown": "# T {{licensor}} {{model}} {{year}} {{extra}}"}, "declares no such field"),
     ],
@@ -179,39 +188,41 @@ def test_publishing_refuses_a_draft_that_fails_a_check(editor_client, draft, cha
     assert not AuditEntry.objects.filter(action="publish").exists()
 
 
-def test_publishing_freezes_moves_latest_and_marks_the_old_version_superseded(editor_client, draft, owpl):
-    old_txt = Client().get("/licenses/owpl/1.0.txt").content
+def test_publishing_freezes_moves_latest_and_marks_the_old_version_superseded(editor_client, draft, latest):
+    old, new = latest.number, draft.number
+    old_txt = Client().get(f"/licenses/owpl/{old}.txt").content
     text = draft.markdown.replace("no condition or restriction on Outputs", "no condition or limit on Outputs")
     editor_client.post(f"/editor/drafts/{draft.pk}/", form_data(draft, markdown=text, changelog="Wording."))
     response = editor_client.post(f"/editor/drafts/{draft.pk}/publish/")
     assert response["Location"] == "/editor/"
     index = editor_client.get("/editor/").content.decode()
-    assert "Published OWPL 1.1 at http" in index and "/licenses/owpl/1.1/. It is now frozen." in index
+    assert f"Published OWPL {new} at http" in index and f"/licenses/owpl/{new}/. It is now frozen." in index
     draft.refresh_from_db()
     assert draft.is_published and draft.published_by.email == "ed@example.org" and draft.checksums
     with pytest.raises(FrozenError):
         draft.save()
     public = Client()
-    assert public.get("/licenses/owpl/")["Location"] == "/licenses/owpl/1.1/"
-    assert public.get("/licenses/owpl/1.0.txt").content == old_txt
-    old_page = public.get("/licenses/owpl/1.0/").content.decode()
-    assert "superseded by" in old_page and 'href="/licenses/owpl/1.1/"' in old_page
+    assert public.get("/licenses/owpl/")["Location"] == f"/licenses/owpl/{new}/"
+    assert public.get(f"/licenses/owpl/{old}.txt").content == old_txt
+    old_page = public.get(f"/licenses/owpl/{old}/").content.decode()
+    assert "superseded by" in old_page and f'href="/licenses/owpl/{new}/"' in old_page
     assert AuditEntry.objects.filter(action="publish", version=draft, actor__email="ed@example.org").exists()
     assert editor_client.get(f"/editor/drafts/{draft.pk}/").status_code == 404
 
 
-def test_compare_shows_exactly_the_changed_words(editor_client, draft):
+def test_compare_shows_exactly_the_changed_words(editor_client, draft, latest):
+    old, new = latest.number, draft.number
     text = draft.markdown.replace("no condition or restriction on Outputs", "no condition or limit on Outputs")
     editor_client.post(f"/editor/drafts/{draft.pk}/", form_data(draft, markdown=text, changelog="Wording."))
     editor_client.post(f"/editor/drafts/{draft.pk}/publish/")
-    html = Client().get("/licenses/owpl/compare/1.0...1.1/").content.decode()
+    html = Client().get(f"/licenses/owpl/compare/{old}...{new}/").content.decode()
     diff = html[html.index('<div class="diff"') :]
     assert re.findall(r"<del>(.*?)</del>", diff) == ["restriction"]
     assert re.findall(r"<ins>(.*?)</ins>", diff) == ["limit"]
-    unified = Client().get("/licenses/owpl/compare/1.0...1.1.diff")
+    unified = Client().get(f"/licenses/owpl/compare/{old}...{new}.diff")
     assert unified["Content-Type"].startswith("text/x-diff")
     body = unified.content.decode()
-    assert body.startswith("--- owpl-1.0.md\n+++ owpl-1.1.md\n")
+    assert body.startswith(f"--- owpl-{old}.md\n+++ owpl-{new}.md\n")
     assert sum(1 for line in body.splitlines() if line.startswith("-") and not line.startswith("---")) == 1
 
 
@@ -224,7 +235,7 @@ def test_compare_of_a_version_with_itself_is_identical_and_unknown_versions_404(
     assert client.get("/definition/compare/1.0...1.0/").status_code == 200
 
 
-def test_drafts_are_public_only_while_open_for_comment_and_always_marked_draft(draft, editor):
+def test_drafts_are_public_only_while_open_for_comment_and_always_marked_draft(draft, editor, latest):
     client = Client()
     assert client.get(f"/drafts/{draft.pk}/").status_code == 404
     open_review(version=draft, user=editor)
@@ -236,7 +247,7 @@ def test_drafts_are_public_only_while_open_for_comment_and_always_marked_draft(d
         if fmt != "pdf":
             assert "DRAFT" in response.content.decode()
         assert client.head(f"/drafts/{draft.pk}.{fmt}").status_code == 200
-    assert client.get("/licenses/owpl/")["Location"] == "/licenses/owpl/1.0/", "a draft is never the latest"
+    assert client.get("/licenses/owpl/")["Location"] == latest.get_absolute_url(), "a draft is never the latest"
 
 
 def test_signed_in_readers_comment_and_editors_resolve(draft, editor, editor_client):
@@ -288,12 +299,12 @@ def test_comments_are_length_bounded_rate_limited_and_closed_with_review(draft, 
     assert Comment.objects.count() == 10
 
 
-def test_the_audit_trail_is_shown_to_editors_in_words_and_cannot_be_changed(editor_client, draft):
+def test_the_audit_trail_is_shown_to_editors_in_words_and_cannot_be_changed(editor_client, draft, latest):
     text = draft.markdown.replace("restriction", "limit")
     editor_client.post(f"/editor/drafts/{draft.pk}/", form_data(draft, markdown=text, changelog="Wording."))
     page = editor_client.get("/editor/audit/").content.decode()
     assert "created a draft" in page and "ed@example.org" in page
-    assert "<td>based on 1.0</td>" in page
+    assert f"<td>based on {latest.number}</td>" in page
     assert "<td>changed the changelog and text</td>" in page, "not a Python list"
     entry = AuditEntry.objects.get(action="create")
     entry.detail = {"forged": True}
@@ -307,18 +318,21 @@ def test_the_audit_trail_is_shown_to_editors_in_words_and_cannot_be_changed(edit
         cursor.execute("UPDATE licenses_auditentry SET action = 'publish'")
 
 
-HOSTILE = (
-    "# Test {{licensor}} {{model}} {{year}}\n\n<script>alert('x')</script>\n\n"
-    '<img src="x" onerror="alert(1)">\n\n[click](javascript:alert(2))\n'
-)
+HOSTILE = '<script>alert(\'x\')</script>\n\n<img src="x" onerror="alert(1)">\n\n[click](javascript:alert(2))\n'
 
 
 def test_editor_markdown_is_sanitized_in_preview_and_when_published(editor_client, draft):
-    preview = editor_client.post("/editor/markdownify/", {"content": HOSTILE}).content.decode()
-    editor_client.post(f"/editor/drafts/{draft.pk}/", form_data(draft, markdown=HOSTILE, changelog="Hostile."))
+    # A heading that uses every declared field, so that the hostile text can be published.
+    hostile = "# Test " + " ".join(f"{{{{{name}}}}}" for name in draft.field_names) + "\n\n" + HOSTILE
+    preview = editor_client.post("/editor/markdownify/", {"content": hostile}).content.decode()
+    editor_client.post(f"/editor/drafts/{draft.pk}/", form_data(draft, markdown=hostile, changelog="Hostile."))
     page = editor_client.get(f"/editor/drafts/{draft.pk}/preview/").content.decode()
-    editor_client.post(f"/editor/drafts/{draft.pk}/publish/")
-    published = Client().get("/licenses/owpl/1.1/").content.decode()
+    assert editor_client.post(f"/editor/drafts/{draft.pk}/publish/")["Location"] == "/editor/"
+    draft.refresh_from_db()
+    assert draft.is_published
+    response = Client().get(draft.get_absolute_url())
+    assert response.status_code == 200
+    published = response.content.decode()
     for html in (preview, page, published):
         document = html[html.find("<h1") :]
         assert "<script>alert" not in document and "onerror" not in document and "javascript:" not in document
@@ -334,38 +348,43 @@ def test_each_version_page_offers_to_compare_it_with_the_latest(editor_client, d
     newest = start_draft(document=draft.document, user=editor)
     publish_text(editor_client, newest, newest.markdown.replace("limit", "bound"))
     client = Client()
-    for number, pair in (("1.0", "1.0...1.2"), ("1.1", "1.1...1.2"), ("1.2", "1.1...1.2")):
+    *older, previous, latest = [*content_numbers("owpl"), draft.number, newest.number]
+    # Each older version compares with the latest; the latest compares with the one before it.
+    pairs = [(number, f"{number}...{latest}") for number in [*older, previous]] + [(latest, f"{previous}...{latest}")]
+    for number, pair in pairs:
         page = client.get(f"/licenses/owpl/{number}/").content.decode()
         old, new = pair.split("...")
         assert f'<a href="/licenses/owpl/compare/{pair}/">Compare {old} with {new}</a>' in page, number
 
 
-def test_the_compare_page_picks_any_pair_and_is_computed_once(editor_client, draft, monkeypatch):
+def test_the_compare_page_picks_any_pair_and_is_computed_once(editor_client, draft, latest, monkeypatch):
     publish_text(editor_client, draft, draft.markdown.replace("restriction", "limit"))
+    old, new = latest.number, draft.number
     client = Client()
-    page = client.get("/licenses/owpl/compare/1.1...1.0/").content.decode()
+    page = client.get(f"/licenses/owpl/compare/{new}...{old}/").content.decode()
     assert '<form class="compare-pick" method="get" action="/licenses/owpl/compare/">' in page
-    assert re.search(r'<select id="compare-old" name="old">.*<option selected>1\.1</option>', page)
-    picked = client.get("/licenses/owpl/compare/", {"old": "1.0", "new": "1.1"})
-    assert picked.status_code == 302 and picked["Location"] == "/licenses/owpl/compare/1.0...1.1/"
-    assert client.get("/licenses/owpl/compare/", {"old": "1.0"}).status_code == 400
-    for bad in ("7.7", "\x00", "1.0. Read the real text at evil.example"):
-        refused = client.get("/licenses/owpl/compare/", {"old": "1.0", "new": bad})
+    assert re.search(rf'<select id="compare-old" name="old">.*<option selected>{re.escape(new)}</option>', page)
+    picked = client.get("/licenses/owpl/compare/", {"old": old, "new": new})
+    assert picked.status_code == 302 and picked["Location"] == f"/licenses/owpl/compare/{old}...{new}/"
+    assert client.get("/licenses/owpl/compare/", {"old": old}).status_code == 400
+    published = ", ".join([*content_numbers("owpl"), new])
+    for bad in ("7.7", "\x00", f"{old}. Read the real text at evil.example"):
+        refused = client.get("/licenses/owpl/compare/", {"old": old, "new": bad})
         assert refused.status_code == 400 and bad.encode() not in refused.content, "nothing typed is echoed"
-        assert b"from 1.0, 1.1" in refused.content
+        assert f"from {published}:".encode() in refused.content
     assert (
         client.get("/definition/compare/", {"old": "1.0", "new": "1.0"})["Location"] == "/definition/compare/1.0...1.0/"
     )
 
     calls = []
     monkeypatch.setattr(diffs, "word_diff", lambda *texts: calls.append(texts) or [("equal", "x")])
-    first = client.get("/licenses/owpl/compare/1.0...1.1/")
-    again = client.get("/licenses/owpl/compare/1.0...1.1/", headers={"if-none-match": first["ETag"]})
+    first = client.get(f"/licenses/owpl/compare/{old}...{new}/")
+    again = client.get(f"/licenses/owpl/compare/{old}...{new}/", headers={"if-none-match": first["ETag"]})
     assert first.status_code == 200 and again.status_code == 304
     assert len(calls) == 1, "both versions are frozen: the difference is worked out once"
 
 
-def test_the_comments_a_draft_received_stay_readable_once_it_is_published(editor_client, draft, editor):
+def test_the_comments_a_draft_received_stay_readable_once_it_is_published(editor_client, draft, editor, latest):
     open_review(version=draft, user=editor)
     reader = Client()
     reader.force_login(make_user("reader@example.org"))
@@ -375,14 +394,16 @@ def test_the_comments_a_draft_received_stay_readable_once_it_is_published(editor
     assert '<a href="#comments">2 comments</a> are not resolved yet.' in warning
     publish_text(editor_client, draft, draft.markdown.replace("restriction", "limit"))
 
-    page = Client().get("/licenses/owpl/1.1/").content.decode()
-    assert '<a href="/licenses/owpl/1.1/comments/">2 comments while a draft</a>' in page
-    review = Client().get("/licenses/owpl/1.1/comments/")
+    new = draft.number
+    page = Client().get(f"/licenses/owpl/{new}/").content.decode()
+    assert f'<a href="/licenses/owpl/{new}/comments/">2 comments while a draft</a>' in page
+    review = Client().get(f"/licenses/owpl/{new}/comments/")
     html = review.content.decode()
-    assert review.status_code == 200 and "<h1>Comments on Open Weights Permissive License 1.1</h1>" in html
+    assert review.status_code == 200 and f"<h1>Comments on Open Weights Permissive License {new}</h1>" in html
     assert "Section 3 is unclear." in html and "Typo in &lt;section&gt; 5." in html and "DRAFT" not in html
-    assert "comments while a draft" not in Client().get("/licenses/owpl/1.0/").content.decode()
-    assert "No comments were made." in Client().get("/licenses/owpl/1.0/comments/").content.decode()
+    # The version it was drafted from received none.
+    assert "comments while a draft" not in Client().get(latest.get_absolute_url()).content.decode()
+    assert "No comments were made." in Client().get(latest.comments_url()).content.decode()
     assert Client().get("/licenses/owpl/9.9/comments/").status_code == 404
 
     # A comment form left open in a tab while the version was published.
@@ -404,7 +425,7 @@ def test_a_drafts_files_revalidate_until_the_draft_changes(editor_client, draft,
     editor_client.post(f"/editor/drafts/{draft.pk}/", form_data(draft, markdown=text, changelog="Wording."))
     changed = client.get(f"/drafts/{draft.pk}.pdf", headers={"if-none-match": first["ETag"]})
     assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
-    assert changed["Content-Disposition"] == 'inline; filename="owpl-1.1-draft.pdf"'
+    assert changed["Content-Disposition"] == f'inline; filename="owpl-{draft.number}-draft.pdf"'
 
 
 def test_the_comment_quota_counts_the_last_hour_exactly(draft, editor):
@@ -445,12 +466,14 @@ def test_the_loser_of_a_publish_race_is_told_it_is_already_published(editor_clie
     late = other.post(f"/editor/drafts/{draft.pk}/publish/")
     assert late.status_code == 302 and late["Location"] == "/editor/"
     index = other.get("/editor/").content.decode()
-    assert "OWPL 1.1 was already published, at http" in index
+    assert f"OWPL {draft.number} was already published, at http" in index
     assert AuditEntry.objects.filter(action="publish", version=draft).count() == 1
 
 
 def test_a_number_taken_by_another_draft_at_the_same_moment_keeps_the_edit(editor_client, draft, editor, monkeypatch):
-    other = start_draft(document=draft.document, user=editor)  # 1.2
+    number = draft.number
+    other = start_draft(document=draft.document, user=editor)  # the number after the draft's
+    assert other.number == number_after(number)
     # The form's own check ran before the other draft took the number: only the database notices.
     monkeypatch.setattr(DraftForm, "clean_number", lambda form: form.cleaned_data["number"])
     edited = draft.markdown + "\nA sentence the editor must not lose.\n"
@@ -462,4 +485,4 @@ def test_a_number_taken_by_another_draft_at_the_same_moment_keeps_the_edit(edito
     assert f"OWPL {other.number} was taken by another draft just now" in page
     assert "A sentence the editor must not lose." in page
     draft.refresh_from_db()
-    assert draft.number == "1.1" and "must not lose" not in draft.markdown
+    assert draft.number == number and "must not lose" not in draft.markdown

@@ -23,7 +23,7 @@ from licenses.models import Document, Version
 from licenses.publishing import publish_version
 from licenses.static_export import CONFIG_NAME, ExportError, export_static, url_to_path
 
-from .factories import FIELDS, TEMPLATE, make_version
+from .factories import FIELDS, TEMPLATE, content_versions, latest_number, make_version, number_after
 
 REDIRECT_RULE_RE = re.compile(r"^location = (\S+) \{.* return (30[1278]) (\S+); \}$", re.MULTILINE)
 
@@ -54,23 +54,24 @@ def latest_url(document: Document) -> str:
 
 
 @pytest.fixture
-def second_owpl(canonical):
-    """OWPL 1.1 published on top of 1.0, and a 1.2 draft that must not be exported."""
+def newer_owpl(canonical):
+    """A new OWPL version published on top of the latest, and a draft after it that must not be
+    exported: the new version and the draft."""
     owpl = canonical["owpl"]
-    source = owpl.versions.get(number="1.0")
-    markdown = source.markdown.replace("1.0", "1.1", 1) + "\nA clarified sentence.\n"
-    publish_version(
+    source = owpl.versions.get(number=latest_number("owpl"))
+    number = number_after(source.number)
+    markdown = source.markdown.replace(source.number, number, 1) + "\nA clarified sentence.\n"
+    published = publish_version(
         version=Version.objects.create(
             document=owpl,
-            number="1.1",
+            number=number,
             markdown=markdown,
             summary=source.summary,
             fields=source.fields,
             changelog="Clarified a sentence.",
         )
     )
-    make_version(owpl, "1.2", markdown=TEMPLATE, fields=FIELDS)
-    return owpl
+    return published, make_version(owpl, number_after(number), markdown=TEMPLATE, fields=FIELDS)
 
 
 def test_url_to_path_maps_pages_to_index_files_and_refuses_escapes():
@@ -118,12 +119,13 @@ def test_text_files_get_a_gz_copy_and_pdfs_do_not(canonical, tmp_path):
     assert "gzip_static on;" in (tmp_path / CONFIG_NAME).read_text()
 
 
-def test_every_published_version_is_exported_in_every_format(second_owpl, tmp_path):
+def test_every_published_version_is_exported_in_every_format(newer_owpl, tmp_path):
+    newer, draft = newer_owpl
     export_static(tmp_path)
     files = exported_files(tmp_path)
     client = Client()
     versions = Version.objects.published().select_related("document")
-    assert {str(v) for v in versions} == {"OWD 1.0", "OWPL 1.0", "OWPL 1.1"}
+    assert {str(v) for v in versions} == {*content_versions(), str(newer)}
     for version in versions:
         urls = [version.get_absolute_url(), *(version.file_url(fmt) for fmt in ("md", "txt", "pdf", "json"))]
         if version.document.is_license:
@@ -131,11 +133,12 @@ def test_every_published_version_is_exported_in_every_format(second_owpl, tmp_pa
         for url in urls:
             assert files[url_to_path(url)] == served(client, url)[1], url
     assert {fmt.suffix for fmt in formats.version_files()} == {"md", "txt", "pdf", "json"}
-    assert not any("1.2" in path for path in files), "drafts are not exported"
+    assert not any(draft.number in path for path in files), "drafts are not exported"
     for page in ("index.html", "about/index.html", "licenses/index.html"):
         assert page in files
-    # The superseded page says so, as the app does.
-    assert b"This version is superseded by" in files["licenses/owpl/1.0/index.html"]
+    # The superseded pages say so, as the app does.
+    for version in versions.filter(document=newer.document).exclude(pk=newer.pk):
+        assert b"This version is superseded by" in files[url_to_path(version.get_absolute_url())], str(version)
 
 
 def test_frozen_files_carry_their_publication_time(canonical, tmp_path):
@@ -145,7 +148,7 @@ def test_frozen_files_carry_their_publication_time(canonical, tmp_path):
         assert os.stat(tmp_path / "licenses/owpl" / name).st_mtime == owpl.published_at.timestamp()
 
 
-def test_redirect_config_names_each_documents_latest_version(second_owpl, tmp_path):
+def test_redirect_config_names_each_documents_latest_version(newer_owpl, tmp_path):
     export_static(tmp_path)
     rules = redirect_rules(tmp_path)
     documents = [d for d in Document.objects.all() if d.latest_version is not None]
@@ -155,14 +158,15 @@ def test_redirect_config_names_each_documents_latest_version(second_owpl, tmp_pa
         assert target == latest_url(document)
         response = Client().get(document.get_absolute_url())
         assert (int(status), target) == (response.status_code, response["Location"])
-    assert rules["/licenses/owpl/"][1] == "/licenses/owpl/1.1/"
-    assert rules["/definition/"][1] == "/definition/1.0/"
+    assert rules["/licenses/owpl/"][1] == newer_owpl[0].get_absolute_url()
+    assert rules["/definition/"][1] == f"/definition/{latest_number('definition')}/"
     assert "/wizard/" not in rules
 
 
-def test_redirect_pages_are_plain_meta_refresh_pages(second_owpl, tmp_path):
+def test_redirect_pages_are_plain_meta_refresh_pages(newer_owpl, tmp_path):
     export_static(tmp_path)
-    for url, target in (("/definition/", "/definition/1.0/"), ("/licenses/owpl/", "/licenses/owpl/1.1/")):
+    targets = (f"/definition/{latest_number('definition')}/", newer_owpl[0].get_absolute_url())
+    for url, target in zip(("/definition/", "/licenses/owpl/"), targets, strict=True):
         html = (tmp_path / url_to_path(url)).read_text()
         assert f'<meta http-equiv="refresh" content="0; url={target}">' in html
         assert f'href="{target}"' in html
@@ -215,7 +219,8 @@ def test_refuses_a_directory_that_is_neither_empty_nor_an_export(canonical, tmp_
 def test_the_command_prints_a_summary(canonical, tmp_path):
     out = StringIO()
     call_command("export_static", str(tmp_path / "out"), stdout=out)
-    assert out.getvalue().startswith("Exported 2 published versions (OWD 1.0, OWPL 1.0) as ")
+    versions = content_versions()
+    assert out.getvalue().startswith(f"Exported {len(versions)} published versions ({', '.join(versions)}) as ")
     assert (tmp_path / "out/licenses/owpl/1.0.pdf").is_file()
 
 
@@ -291,7 +296,7 @@ def test_nginx_serves_the_export_with_the_apps_bytes_headers_and_redirects(canon
                     assert headers["Vary"] == "Accept-Encoding"
                     assert headers.get("Cache-Control") == response.headers.get("Cache-Control"), url
             status, headers, _ = _fetch(base + "/definition/")
-            assert (status, headers["Location"]) == (302, "/definition/1.0/")
+            assert (status, headers["Location"]) == (302, f"/definition/{latest_number('definition')}/")
             assert _fetch(base + "/" + CONFIG_NAME)[0] == 404
         finally:
             process.terminate()
@@ -310,11 +315,12 @@ def test_a_publication_rewrites_the_served_export_and_tells_nginx(
     nginx = subprocess.Popen(["sleep", "30"])  # stands in for nginx's master: it must get SIGHUP
     (tmp_path / "nginx.pid").write_text(str(nginx.pid))
     settings.OW_EXPORT_DIR, settings.OW_NGINX_PID = str(served), str(tmp_path / "nginx.pid")
-    owpl = canonical["owpl"].versions.get(number="1.0")
+    owpl = canonical["owpl"].versions.get(number=latest_number("owpl"))
+    number = number_after(owpl.number)
     draft = Version.objects.create(
         document=owpl.document,
-        number="1.1",
-        markdown=owpl.markdown.replace("1.0", "1.1", 1),
+        number=number,
+        markdown=owpl.markdown.replace(owpl.number, number, 1),
         summary=owpl.summary,
         fields=owpl.fields,
         changelog="Clarified.",
@@ -325,7 +331,7 @@ def test_a_publication_rewrites_the_served_export_and_tells_nginx(
         assert nginx.wait(timeout=10) == -signal.SIGHUP
     finally:
         nginx.kill()
-    assert (served / "licenses" / "owpl" / "1.1.txt").is_file()
-    assert b"superseded by" in (served / "licenses" / "owpl" / "1.0" / "index.html").read_bytes()
+    assert (served / "licenses" / "owpl" / f"{number}.txt").is_file()
+    assert b"superseded by" in (served / "licenses" / "owpl" / owpl.number / "index.html").read_bytes()
     assert "location = /licenses/owpl/ " in (served / CONFIG_NAME).read_text()
-    assert "/licenses/owpl/1.1/" in (served / CONFIG_NAME).read_text()
+    assert f"/licenses/owpl/{number}/" in (served / CONFIG_NAME).read_text()

@@ -1,11 +1,14 @@
 import hashlib
 import json
+import re
 
 import pytest
 from django.test import Client
 
 from licenses.publishing import create_release
 from licenses.rendering import TEXT_WIDTH
+
+from .factories import latest_number
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -16,21 +19,23 @@ def client():
 
 
 def test_latest_redirects_are_short_lived(client, canonical):
-    for url, target in (("/definition/", "/definition/1.0/"), ("/licenses/owpl/", "/licenses/owpl/1.0/")):
+    definition, owpl = latest_number("definition"), latest_number("owpl")
+    for url, target in (("/definition/", f"/definition/{definition}/"), ("/licenses/owpl/", f"/licenses/owpl/{owpl}/")):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"] == target
         assert "immutable" not in response["Cache-Control"]
 
 
-def test_version_page_shows_text_anchors_checksums_and_permalink(client, owpl):
-    response = client.get("/licenses/owpl/1.0/")
+def test_version_page_shows_text_anchors_checksums_and_permalink(client, canonical):
+    number = latest_number("owpl")  # the latest: its page says it is the current version
+    response = client.get(f"/licenses/owpl/{number}/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'id="section-3"' in html and "Open Weights Permissive License 1.0" in html
+    assert 'id="section-3"' in html and f"Open Weights Permissive License {number}" in html
     for fmt in ("md", "txt", "pdf", "json"):
-        body = client.get(f"/licenses/owpl/1.0.{fmt}").content
+        body = client.get(f"/licenses/owpl/{number}.{fmt}").content
         assert hashlib.sha256(body).hexdigest() in html
-    assert 'value="http://127.0.0.1:8000/licenses/owpl/1.0/"' in html
+    assert f'value="http://127.0.0.1:8000/licenses/owpl/{number}/"' in html
     assert "CC0 1.0" in html and "In plain language" in html and "What you may do" in html
     assert "This is the current version." in html
 
@@ -102,15 +107,21 @@ def test_home_and_license_list_link_the_documents(client, canonical):
     home = client.get("/").content.decode()
     assert 'href="/definition/"' in home and 'href="/licenses/owpl/"' in home
     listing = client.get("/licenses/").content.decode()
-    assert 'href="/licenses/owpl/1.0/"' in listing and "(latest)" in listing
+    latest = latest_number("owpl")
+    assert 'href="/licenses/owpl/1.0/"' in listing
+    assert re.search(rf'<a href="/licenses/owpl/{re.escape(latest)}/">[^\n]*\(latest\)</li>', listing)
+    assert listing.count("(latest)") == 1
 
 
 def test_home_offers_each_documents_latest_files_and_the_three_steps(client, canonical):
     home = client.get("/").content.decode()
-    for url in ("/definition/1.0.txt", "/definition/1.0.pdf", "/licenses/owpl/1.0.md", "/licenses/owpl/1.0/wizard/"):
+    definition, owpl = latest_number("definition"), latest_number("owpl")
+    urls = (f"/definition/{definition}.txt", f"/definition/{definition}.pdf")
+    urls += (f"/licenses/owpl/{owpl}.md", f"/licenses/owpl/{owpl}/wizard/")
+    for url in urls:
         assert f'href="{url}"' in home, url
-    assert "Version 1.0, published" in home
-    assert "curl -o LICENSE &#x27;http://127.0.0.1:8000/licenses/owpl/1.0.txt?licensor=" in home
+    assert f"Version {definition}, published" in home and f"Version {owpl}, published" in home
+    assert f"curl -o LICENSE &#x27;http://127.0.0.1:8000/licenses/owpl/{owpl}.txt?licensor=" in home
 
 
 def test_about_page_renders_the_faq(client, canonical):

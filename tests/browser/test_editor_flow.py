@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from licenses.drafting import editors_group
 from licenses.models import Version
 
+from ..factories import latest_number, number_after
+
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "correct-Horse-battery-9"
 
@@ -26,13 +28,15 @@ def log_in(page, site, email):
     page.get_by_role("button", name="Sign In").click()
 
 
-def test_editor_drafts_reviews_and_publishes_owpl_1_1(browser, site):
+def test_editor_drafts_reviews_and_publishes_the_next_owpl(browser, site):
     account("editor@example.org", editor=True)
     account("reader@example.org")
+    old = latest_number("owpl")
+    new = number_after(old)
 
     editor = browser.new_context().new_page()
     log_in(editor, site, "editor@example.org")
-    original_txt = editor.request.get(site + "/licenses/owpl/1.0.txt").body()
+    original_txt = editor.request.get(site + f"/licenses/owpl/{old}.txt").body()
     editor.goto(site + "/editor/")
     editor.get_by_role("button", name="Start a new draft of OWPL").click()
     assert re.search(r"/editor/drafts/\d+/$", editor.url)
@@ -66,17 +70,18 @@ def test_editor_drafts_reviews_and_publishes_owpl_1_1(browser, site):
     assert "narrower than" in editor.inner_text("main")
     editor.get_by_role("button", name=re.compile("Mark resolved")).click()
     assert "resolved by editor@example.org" in editor.inner_text("main")
-    editor.get_by_role("button", name="Publish OWPL 1.1").click()
+    editor.get_by_role("button", name=f"Publish OWPL {new}").click()
     assert editor.url == site + "/editor/"
-    assert re.search(r"Published OWPL 1\.1 at \S+/licenses/owpl/1\.1/\. It is now frozen\.", editor.inner_text("main"))
+    published = rf"Published OWPL {re.escape(new)} at \S+/licenses/owpl/{re.escape(new)}/\. It is now frozen\."
+    assert re.search(published, editor.inner_text("main"))
 
     anonymous = browser.new_context().new_page()
     response = anonymous.request.get(site + "/licenses/owpl/", max_redirects=0)
-    assert response.status == 302 and response.headers["location"] == "/licenses/owpl/1.1/"
-    assert anonymous.request.get(site + "/licenses/owpl/1.0.txt").body() == original_txt
-    anonymous.goto(site + "/licenses/owpl/1.0/")
+    assert response.status == 302 and response.headers["location"] == f"/licenses/owpl/{new}/"
+    assert anonymous.request.get(site + f"/licenses/owpl/{old}.txt").body() == original_txt
+    anonymous.goto(site + f"/licenses/owpl/{old}/")
     assert "superseded by" in anonymous.inner_text("main")
-    anonymous.goto(site + "/licenses/owpl/compare/1.0...1.1/")
+    anonymous.goto(site + f"/licenses/owpl/compare/{old}...{new}/")
     assert anonymous.locator(".diff del").all_inner_texts() == ["restriction"]
     assert anonymous.locator(".diff ins").all_inner_texts() == ["limit"]
-    assert Version.objects.get(document__slug="owpl", number="1.1").is_published
+    assert Version.objects.get(document__slug="owpl", number=new).is_published
