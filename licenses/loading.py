@@ -3,7 +3,8 @@
 Layout: documents.json lists the documents; <slug>/<number>.md is a version's text,
 <number>.summary.md its plain-language summary, <number>.json its changelog, publication time and
 fields, and, for a definition, <number>.licenses.json which licenses meet that version
-(conformance.py), published and frozen with it. Loading is idempotent: a version already in the database is compared, never rewritten.
+(conformance.py), published and frozen with it. Loading is idempotent: a version already in the
+database is compared, never rewritten.
 Loading also completes published versions with any format added since (publishing.complete_renditions).
 """
 
