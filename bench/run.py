@@ -717,6 +717,12 @@ def target_verdicts(
             result.p99_ms is not None and result.p99_ms <= P99_LIMIT_MS,
             f"the ceiling's own p99: {fmt(ceiling_p99)} ms",
         )
+    api = by_key["api"]  # issue #18: an API read costs what a published page does
+    verdict(
+        f"{api.name}: at least {CEILING_RATIO} of the Django ceiling, no errors",
+        f"{fmt(api.ratio_ceiling, 3)}, {api.errors} errors",
+        api.ratio_ceiling is not None and api.ratio_ceiling >= CEILING_RATIO and api.errors == 0,
+    )
     filled = by_key["filled-txt"]
     verdict(
         f"{filled.name}: at least {FILLED_RATIO} of the Django ceiling",
@@ -789,6 +795,8 @@ def scenarios(etag: str, form: WizardForm) -> list[Scenario]:
         Scenario("filled .pdf, new values each (cold)", "django", "/licenses/owpl/1.0.pdf",
                  connections=SLOW_CONNECTIONS, script=cold_pdf_script, warm=False, key="cold-pdf"),
         Scenario("release page /r/<id>/", "django", form.release_path),
+        Scenario("API read /api/v1/documents/owpl/versions/1.0", "django", "/api/v1/documents/owpl/versions/1.0",
+                 key="api"),
         Scenario("wizard POST, same values (302)", "django", WIZARD, method="POST", expect=(302, 303),
                  script=lambda: wizard_script(form, new_release=False)),
         Scenario("wizard POST, new release each (302)", "django", WIZARD, method="POST", expect=(302, 303),

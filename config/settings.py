@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "markdownx",
+    "ninja",  # the API's docs page, from django-ninja's own static files
     "licenses",
 ]
 
@@ -104,6 +105,7 @@ MIDDLEWARE = [
     "licenses.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "licenses.middleware.CompressionMiddleware",
+    "licenses.middleware.ApiMethodsMiddleware",
     "licenses.middleware.FastPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -8,6 +8,7 @@ from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils.cache import patch_vary_headers
 
 from . import compression, kinds, memory, views
+from .api import preflight, remembered_answer
 from .throttling import Throttled, throttled_response
 
 DRAIN_LIMIT = 32 * 1024 * 1024
@@ -30,6 +31,34 @@ class HeadWithoutBodyMiddleware:
             response.content = b""
             response["Content-Length"] = length
         return response
+
+
+class ApiMethodsMiddleware:
+    """The API's own path through the middleware: browsers' CORS preflight (OPTIONS) answered at
+    once, HEAD as GET (django-ninja routes GET only; HeadWithoutBodyMiddleware then drops the body),
+    and a GET answered a moment ago answered again from memory, past sessions and accounts, like
+    the fast path (api.remembered_answer)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path_info.startswith("/api/"):
+            return self.get_response(request)
+        if request.method == "OPTIONS":
+            return preflight(request)
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        method, request.method = request.method, "GET"
+        try:
+            request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware would check it
+            answer = remembered_answer(request)
+            if answer is None:
+                return self.get_response(request)
+            answer["Content-Length"] = str(len(answer.content))  # as CommonMiddleware would
+            return answer
+        finally:
+            request.method = method
 
 
 class RequestSizeLimitMiddleware:

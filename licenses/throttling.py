@@ -13,6 +13,7 @@ import stat
 import tempfile
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -58,9 +59,18 @@ def _within_limit(previous: int, current: int, into: float, limit: int) -> bool:
     return previous * (WINDOW - into) + current * WINDOW <= limit * WINDOW
 
 
-def check_rate(request, bucket: str, per_minute: int) -> None:
+@dataclass(frozen=True)
+class RateState:
+    """Where a client stands in one rate limit after a request was counted: for RateLimit-* headers."""
+
+    limit: int
+    remaining: int
+    reset: int  # seconds until the current window ends
+
+
+def check_rate(request, bucket: str, per_minute: int) -> RateState:
     """Count one request of this client in this bucket; raise Throttled, without counting it, when it
-    would make more than `per_minute` in the last minute.
+    would make more than `per_minute` in the last minute. Return where the client then stands.
 
     Counts are read before one is added, so a refused request costs no write (a flood of them does
     not queue on the database), and a client that waits as Retry-After says is let in then. The
@@ -79,6 +89,8 @@ def check_rate(request, bucket: str, per_minute: int) -> None:
             _seconds_until_allowed(previous, current, into, per_minute),
         )
     _count_one(current_key, expires=(window + 2) * WINDOW, now=now)
+    used = Fraction(previous) * (WINDOW - Fraction(into)) / WINDOW + current + 1
+    return RateState(per_minute, max(0, math.floor(per_minute - used)), max(1, math.ceil(WINDOW - into)))
 
 
 def _count_one(key: str, *, expires: int, now: float) -> None:
