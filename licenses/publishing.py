@@ -128,6 +128,9 @@ def create_release(
     """
     if not version.is_published:
         raise ValueError("Releases are made only from published versions.")
+    _, problems = fields.validate(version.fields, values)  # callers validate; a release never skips it
+    if problems:
+        raise ValueError(f"Release values refused: {problems}")
     values = fields.canonical(version.fields, values)
     identifier = release_id(version, values)
     release = Release.objects.filter(pk=identifier).first()
