@@ -260,6 +260,18 @@ end
     )
 
 
+def check_script(text: bytes) -> str:
+    """POST one LICENSE (a filled OWPL 1.1, about 10 KB) to /check.json, as a CI job or a page does."""
+    return (
+        LUA_COUNT_STATUSES
+        + f"""
+wrk.method = "POST"
+wrk.body = {lua_string(text.decode())}
+wrk.headers["Content-Type"] = "text/plain; charset=utf-8"
+"""
+    )
+
+
 def form_prefix(form: "WizardForm") -> str:
     """The wizard's form body up to the model's value, which comes last."""
     values = {name: value for name, value in FORM_VALUES.items() if name != "model"}
@@ -457,6 +469,7 @@ def production_env(port: int, scratch: Path, database_url: str) -> dict[str, str
         # with lock files of its own so that other servers on this machine do not take its slots.
         OW_RENDERS_PER_MINUTE=str(10**9),
         OW_RELEASES_PER_MINUTE=str(10**9),
+        OW_CHECKS_PER_MINUTE=str(10**9),
         OW_LOCK_DIR=str(scratch / "locks"),
     )
     env.pop("GUNICORN_ACCESS_LOG", None)
@@ -779,7 +792,7 @@ def memory_lines(snapshots: list[dict]) -> str:
 # Main
 
 
-def scenarios(etag: str, form: WizardForm) -> list[Scenario]:
+def scenarios(etag: str, form: WizardForm, license_text: bytes = b"") -> list[Scenario]:
     return [
         Scenario("Django ceiling (precomputed page bytes)", "django", "/_bench/ceiling", reference="ceiling"),
         Scenario("versioned page /licenses/owpl/1.0/", "django", "/licenses/owpl/1.0/", key="page"),
@@ -797,6 +810,8 @@ def scenarios(etag: str, form: WizardForm) -> list[Scenario]:
         Scenario("release page /r/<id>/", "django", form.release_path),
         Scenario("API read /api/v1/documents/owpl/versions/1.0", "django", "/api/v1/documents/owpl/versions/1.0",
                  key="api"),
+        Scenario("check a 10 KB LICENSE (POST /check.json)", "django", "/check.json", method="POST",
+                 script=lambda: check_script(license_text), key="check"),
         Scenario("wizard POST, same values (302)", "django", WIZARD, method="POST", expect=(302, 303),
                  script=lambda: wizard_script(form, new_release=False)),
         Scenario("wizard POST, new release each (302)", "django", WIZARD, method="POST", expect=(302, 303),
@@ -917,6 +932,9 @@ def run(args, tools, scratch: Path) -> int:
         status, headers, _ = request(port, "/licenses/owpl/1.0.txt")
         etag = headers.get("ETag", "")
         form = wizard_form(port)
+        _, _, license_text = request(
+            port, f"/licenses/owpl/1.1.txt?{FILLED_QUERY}&location=https://huggingface.co/acme/m"
+        )
         memory = [memory_snapshot(gunicorn.pid, "after start-up")]
         warm_up(port, max(1, len(workers)), form.release_path)
         memory.append(memory_snapshot(gunicorn.pid, "after warming up"))
@@ -927,7 +945,7 @@ def run(args, tools, scratch: Path) -> int:
             report["soak"] = soak
             exit_code = exit_code or (EXIT_ERRORS if soak["errors"] else 0)
         else:
-            results, plan = [], scenarios(etag, form)
+            results, plan = [], scenarios(etag, form, license_text)
             ceiling_scenario = dataclasses.replace(plan[0], warm=False)
             pair_seconds = max(2.0, args.duration / 2)
             # On a shared machine the load drifts: each scenario is compared with the ceiling measured
@@ -998,6 +1016,14 @@ def run(args, tools, scratch: Path) -> int:
                 f"median {statistics.median(ceilings):.0f}."
             )
             print(f"\nThe versioned page reaches {fmt(page.ratio_ceiling, 2)} of the Django ceiling.")
+            checked = next(r for r in results if r.key == "check")
+            ceiling_p99 = statistics.median(ceiling_p99s) if ceiling_p99s else None
+            p99_ratio = checked.p99_ms / ceiling_p99 if checked.p99_ms and ceiling_p99 else None
+            print(
+                f"LICENSE checks ({len(license_text) / 1024:.1f} KB): {checked.rps:.0f} a second, "
+                f"{fmt(checked.ratio_ceiling, 3)} of the ceiling; p99 {fmt(checked.p99_ms)} ms, "
+                f"{fmt(p99_ratio, 2)} times the ceiling's."
+            )
             print("\nIssue #7's targets in this run (in parentheses: the machine's time for the same work alone):")
             print(verdict_lines(verdicts))
             if failed:

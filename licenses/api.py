@@ -25,8 +25,8 @@ from ninja.errors import ValidationError as RequestValidationError
 from ninja.openapi.docs import Swagger
 from pydantic import Field
 
-from . import conformance, fields, formats, memory, outputs
-from .http import SHORT, frozen_response
+from . import checker, conformance, fields, formats, memory, outputs
+from .http import EXPOSED_HEADERS, SHORT, frozen_response
 from .models import Document, Release, Version
 from .publishing import create_release, release_id
 from .throttling import RateState, Throttled, check_rate, render_slot
@@ -36,8 +36,6 @@ PROBLEM = "application/problem+json"
 SLUG = r"^[a-z0-9][a-z0-9-]{0,49}$"
 NUMBER = r"^[0-9]{1,4}\.[0-9]{1,4}$"
 RELEASE_ID = r"^[a-z2-7]{16}$"
-# Headers a page on another origin may read from our answers.
-EXPOSED_HEADERS = "ETag, Location, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset"
 
 
 class OpenWeightsAPI(NinjaAPI):
@@ -244,6 +242,49 @@ class ReleaseIn(Schema):
     document: str = Field("owpl", pattern=SLUG, description="The license's slug.")
     version: str | None = Field(None, pattern=NUMBER, description="A published version; the latest when left out.")
     values: dict[str, str] = Field(description="The fields the version declares, by name.")
+
+
+class CheckIn(Schema):
+    text: str = Field(description="The LICENSE as text (plain or Markdown), at most 1 MiB.")
+    model_card: str | None = Field(None, description="The README.md that goes with it, to check its front matter.")
+
+
+class TextRef(Schema):
+    document: str
+    version: str
+    title: str
+
+
+class Difference(Schema):
+    removed: str
+    added: str
+
+
+class ModelCardCheck(Schema):
+    agrees: bool
+    problems: list[str]
+    license: str | None
+    license_name: str | None
+    license_link: str | None
+
+
+class CheckOut(Schema):
+    match: Literal["exact", "modified", "none"]
+    document: str | None
+    version: str | None
+    title: str | None
+    url: str | None
+    spdx_id: str | None
+    closest: TextRef | None = Field(description="The published version most like the text, even when it is none.")
+    values: dict[str, str] = Field(description="What the text fills in, by field.")
+    unfilled: list[str] = Field(description="Fields left as [LICENSOR] or {{licensor}}.")
+    invalid: dict[str, str] = Field(description="Values the wizard would refuse, and why.")
+    similarity: float = Field(ge=0, le=1)
+    differences: list[Difference]
+    latest: str | None
+    superseded: bool
+    message: str
+    model_card: ModelCardCheck | None
 
 
 # Reading the database: the same queries the pages make.
@@ -480,6 +521,26 @@ def make_release(request, payload: ReleaseIn, response: HttpResponse):
     return Status(200 if existed else 201, _release_out(made))
 
 
+@api.post(
+    "/check",
+    response={200: CheckOut, 400: Problem, 413: Problem, 429: Problem},
+    tags=["check"],
+    url_name="check",
+    operation_id="checkLicense",
+)
+def check_license(request, payload: CheckIn, response: HttpResponse):
+    """Which published text a LICENSE is, what it fills in and how it differs (the /check/ page's service)."""
+    try:
+        state = check_rate(request, "check", settings.OW_CHECKS_PER_MINUTE)
+        result = checker.check(payload.text, model_card=payload.model_card)
+    except checker.CheckError as error:
+        if error.status == 413:
+            raise HttpError(413, str(error)) from None
+        raise _Invalid("text", str(error)) from None
+    _rate_headers(response, state)
+    return result.as_json()
+
+
 def _rate_headers(response: HttpResponse, state: RateState) -> None:
     response["RateLimit-Limit"] = str(state.limit)
     response["RateLimit-Remaining"] = str(state.remaining)
@@ -539,13 +600,3 @@ def _throttled(request, error: Throttled):
     response = problem(request, 429, "Too many requests", str(error))
     response["Retry-After"] = str(error.retry_after)
     return response
-
-
-def preflight(request) -> HttpResponse:
-    """Answer a browser's CORS preflight for any API path: every origin may GET and POST JSON."""
-    response = HttpResponse(status=204)
-    del response["Content-Type"]
-    response["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
-    response["Access-Control-Allow-Headers"] = "Content-Type, If-None-Match"
-    response["Access-Control-Max-Age"] = "86400"
-    return _cross_origin(response)

@@ -1,4 +1,5 @@
-"""Forms: the fill-in form of a license template, generated from the fields a version declares."""
+"""Forms: the fill-in form of a license template (generated from the fields a version declares),
+the editor's draft form, comments, and the LICENSE checker's."""
 
 import json
 
@@ -7,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from markdownx.widgets import MarkdownxWidget
 
+from . import checker
 from . import fields as declared_fields
 from .models import Version
 
@@ -130,3 +132,45 @@ class CommentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+class CheckForm(forms.Form):
+    """The LICENSE checker: a pasted text or an uploaded file, and optionally the model card."""
+
+    text = forms.CharField(
+        label="LICENSE text",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false", "data-live-check": ""}),
+        help_text="Paste the license as it is in your repository: plain text or Markdown.",
+    )
+    file = forms.FileField(
+        label="Or choose the file",
+        required=False,
+        help_text="A LICENSE, LICENSE.md or LICENSE.txt of at most 1 MiB. Nothing is fetched from the web.",
+    )
+    model_card = forms.CharField(
+        label="Model card (README.md), optional",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        help_text="Its front matter should name the same license, the way the Hugging Face Hub reads it.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload and data.get("text", "").strip():
+            raise ValidationError("Give the text or a file, not both.")
+        if upload:
+            try:
+                data["text"] = checker.decode(upload.read(checker.MAX_BYTES + 1))
+            except checker.CheckError as error:
+                self.add_error("file", str(error))
+        elif not data.get("text", "").strip():
+            self.add_error("text", "Paste a LICENSE, or choose its file.")
+        return data

@@ -79,3 +79,20 @@ def bytes_response(request, body: bytes, *, sha: str, fmt: str, filename: str, c
 def page_response(request, body: bytes, sha: str):
     """Serve a page that is the same for every reader, revalidated after a few minutes."""
     return frozen_response(request, body, sha=sha, content_type=PAGE_TYPE, cache_control=SHORT)
+
+
+# Headers a page on another origin may read from our answers (the API's and /check.json's).
+EXPOSED_HEADERS = "ETag, Location, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset"
+
+
+def preflight(request) -> HttpResponse:
+    """Answer a browser's CORS preflight: any origin may GET and POST JSON or text, without credentials."""
+    response = HttpResponse(status=204)
+    del response["Content-Type"]
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+    response["Access-Control-Allow-Headers"] = "Content-Type, If-None-Match"
+    response["Access-Control-Max-Age"] = "86400"
+    response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    response.site_page = True
+    return response

@@ -8,7 +8,8 @@ from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils.cache import patch_vary_headers
 
 from . import compression, kinds, memory, views
-from .api import preflight, remembered_answer
+from .api import remembered_answer
+from .http import preflight
 from .throttling import Throttled, throttled_response
 
 DRAIN_LIMIT = 32 * 1024 * 1024

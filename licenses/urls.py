@@ -38,6 +38,8 @@ urlpatterns = [
     path("drafts.atom", views.drafts_feed, name="drafts-feed"),
     *(route for kind in kinds.KINDS.values() for route in versioned_routes(kind)),
     path("wizard/", views.wizard_latest, name="wizard-latest"),
+    path("check/", views.check_page, name="check"),
+    path("check.json", views.check_json, name="check-json"),
     path("r/<release_id:release_id>/", views.release_detail, name="release"),
     path("r/<release_id:release_id>.<release_fmt:fmt>", views.release_file, name="release-file"),
     path("r/<release_id:release_id>/<kit_file:name>", views.release_kit_file, name="release-kit-file"),

@@ -5,6 +5,7 @@ generates for every kind in kinds.py.
 """
 
 import hashlib
+import json
 import re
 import sys
 import time
@@ -18,12 +19,13 @@ from django.db import DatabaseError, DataError, IntegrityError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from . import about as about_pages
-from . import conformance, diffs, feeds, fields, formats, memory, outputs, rendering
-from .forms import LicenseFieldsForm
-from .http import IMMUTABLE, SHORT, bytes_response, frozen_response, page_response, read_only
+from . import checker, conformance, diffs, feeds, fields, formats, memory, outputs, rendering
+from .forms import CheckForm, LicenseFieldsForm
+from .http import IMMUTABLE, PRIVATE, SHORT, bytes_response, frozen_response, page_response, preflight, read_only
 from .models import Document, Release, Version
 from .publishing import create_release
 from .review import review_page
@@ -566,3 +568,80 @@ def server_error(request):
         response["Cache-Control"] = "no-store"
         return response
     return HttpResponse(render_to_string("500.html"), status=500, content_type="text/html; charset=utf-8")
+
+
+# The LICENSE checker: /check/ for people, /check.json for machines (and /api/v1/check).
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def check_page(request):
+    result, status, throttled = None, 200, None
+    if request.method == "POST":
+        form = CheckForm(request.POST, request.FILES)
+        status = 400
+        if form.is_valid():
+            try:
+                check_rate(request, "check", settings.OW_CHECKS_PER_MINUTE)
+                result = checker.check(form.cleaned_data["text"], model_card=form.cleaned_data["model_card"] or None)
+                status = 200
+            except checker.CheckError as error:
+                form.add_error("text", str(error))
+                status = error.status
+            except Throttled as error:
+                throttled, status = f"{error} Check again {after(error.retry_after)}: your text is kept.", 429
+    else:
+        form = CheckForm()
+    context = {"form": form, "result": result, "throttled": throttled, "latest": _latest_license_versions()}
+    response = render(request, "licenses/check.html", context, status=status)
+    response["Cache-Control"] = PRIVATE  # it shows what was posted
+    return response
+
+
+def _latest_license_versions() -> list[Version]:
+    return [v for v in (d.latest_version for d in Document.objects.filter(kind=Document.Kind.LICENSE)) if v]
+
+
+@csrf_exempt
+@require_http_methods(["POST", "OPTIONS"])
+def check_json(request):
+    """POST a LICENSE as text/plain (or JSON {"text", "model_card"}); no cookie, no CSRF token."""
+    if request.method == "OPTIONS":
+        return preflight(request)
+    try:
+        if request.content_type == "application/json":
+            text, model_card = _check_body(request.body)
+        else:
+            text, model_card = checker.decode(request.body), None
+        state = check_rate(request, "check", settings.OW_CHECKS_PER_MINUTE)
+        result = checker.check(text, model_card=model_card)
+    except checker.CheckError as error:
+        return _check_error(str(error), error.status)
+    except Throttled as error:
+        response = _check_error(str(error), 429)
+        response["Retry-After"] = str(error.retry_after)
+        return response
+    response = JsonResponse(result.as_json(), json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    response["RateLimit-Limit"], response["RateLimit-Remaining"] = str(state.limit), str(state.remaining)
+    response["RateLimit-Reset"] = str(state.reset)
+    response["Cache-Control"] = PRIVATE
+    return response
+
+
+def _check_body(body: bytes) -> tuple[str, str | None]:
+    try:
+        data = json.loads(checker.decode(body))
+    except ValueError:
+        raise checker.CheckError('The body is not JSON: send the text as text/plain, or {"text": …}.') from None
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        raise checker.CheckError('Send {"text": "…"}, and "model_card": "…" if you want it checked too.')
+    card = data.get("model_card")
+    if card is not None and not isinstance(card, str):
+        raise checker.CheckError("model_card must be the text of the README.md, or left out.")
+    return data["text"], card
+
+
+def _check_error(message: str, status: int) -> JsonResponse:
+    response = JsonResponse({"error": message, "status": status}, status=status)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

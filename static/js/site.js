@@ -40,7 +40,28 @@
     });
   }
 
+  // The LICENSE checker: a one-line verdict as one types (POST /check.json), the full result on submit.
+  function liveCheck(form) {
+    var output = document.querySelector(form.getAttribute("data-live-check"));
+    var text = form.querySelector("textarea[data-live-check]");
+    if (!output || !text || !window.fetch) return;
+    var timer = null, asked = 0;
+    text.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var mine = ++asked;
+        if (!text.value.trim()) { output.textContent = ""; return; }
+        fetch(form.getAttribute("action").replace(/\/$/, ".json"), {
+          method: "POST", body: text.value, headers: {"Content-Type": "text/plain; charset=utf-8"}, credentials: "omit"
+        }).then(function (response) { return response.json(); }).then(function (data) {
+          if (mine === asked) output.textContent = data.message || data.error || "";
+        }).catch(function () {});
+      }, 400);
+    });
+  }
+
   document.querySelectorAll("form[data-preview]").forEach(livePreview);
+  document.querySelectorAll("form[data-live-check]").forEach(liveCheck);
   copyButtons();
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();
