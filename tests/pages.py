@@ -16,6 +16,7 @@ PUBLIC_PAGES = {
     "drafting-log": "/about/drafting-1.1/",
     "license": "/licenses/owpl/1.0/",
     "wizard": "/licenses/owpl/1.0/wizard/",
+    "check": "/check/",
     "compare": "/licenses/owpl/compare/1.0...1.0/",
     "login": "/accounts/login/",
     "signup": "/accounts/signup/",

@@ -35,6 +35,13 @@ def visit(context, site, name, path):
         page.get_by_label("Model name").fill("M")
         page.get_by_label("Year").fill("1800")
         page.get_by_role("button", name="Create my license").click()
+    if name == "check-result":  # a changed text: the verdict, the values and the differences
+        page.goto(site + "/licenses/owpl/1.0.txt?licensor=Acme&model=M&year=2026")
+        text = page.inner_text("body").replace("irrevocable", "revocable", 1)
+        page.goto(site + path)
+        page.get_by_label("LICENSE text").fill(text)
+        page.get_by_role("button", name="Check", exact=True).click()
+        page.wait_for_selector("#result-title")
     return page
 
 
@@ -47,7 +54,7 @@ def axe_violations(page) -> list[dict]:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_page_type_has_zero_axe_violations_and_gets_screenshots(browser, site, pages, scheme):
     assert AXE.exists(), "axe-core is missing: `make test` installs it with npm"
-    pages = dict(pages, **{"wizard-errors": pages["wizard"]})
+    pages = dict(pages, **{"wizard-errors": pages["wizard"], "check-result": pages["check"]})
     found = {}
     for width in (375, 1280):
         # bypass_csp lets the test inject axe-core; the site itself never needs it.

@@ -65,3 +65,18 @@ def test_copy_buttons_appear_with_javascript(page, site):
     page.get_by_role("button", name="Create my license").click()
     button = page.get_by_role("button", name="Copy model-card metadata")
     assert button.is_visible()
+
+
+def test_the_checker_works_without_javascript_and_answers_as_one_types_with_it(browser, site, no_js_page):
+    text = no_js_page.context.request.get(site + "/licenses/owpl/1.1.txt").text()
+    no_js_page.goto(site + "/check/")
+    no_js_page.get_by_label("LICENSE text").fill(text)
+    no_js_page.get_by_role("button", name="Check", exact=True).click()
+    assert "word for word" in no_js_page.inner_text(".check-result")
+    assert "[LICENSOR]" in no_js_page.inner_text(".check-result")
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(site + "/check/")
+    page.get_by_label("LICENSE text").fill(text.replace("irrevocable", "revocable", 1))
+    page.locator("#live-result", has_text="must not be called so").wait_for()  # from POST /check.json
+    context.close()
