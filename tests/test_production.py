@@ -12,10 +12,12 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
 from pathlib import Path
+from unittest import mock
 from urllib.parse import urlencode
 
 import psycopg
@@ -24,6 +26,7 @@ import redis
 from django.conf import settings
 
 from config import production as production_runner
+from licenses import outputs
 
 RUN_DIR = production_runner.RUN_DIR
 REDIS_DB_URL = "redis://127.0.0.1:6379/9"
@@ -107,6 +110,45 @@ class Site:
         }
         response, _ = self.request("POST", "/licenses/owpl/1.0/wizard/", urlencode(values).encode(), headers)
         return response
+
+
+class UnixHTTPConnection(http.client.HTTPConnection):
+    """HTTP to one app server's Unix socket, past nginx."""
+
+    def __init__(self, path: Path, timeout: float = 10.0):
+        super().__init__("127.0.0.1", timeout=timeout)
+        self.socket_path = str(path)
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self.socket_path)
+
+
+def latest_on(app_socket: Path) -> str:
+    """Where one app server sends /licenses/owpl/ (its latest OWPL)."""
+    connection = UnixHTTPConnection(app_socket)
+    connection.request("GET", "/licenses/owpl/", headers={"Host": "127.0.0.1"})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response.getheader("Location") or f"status {response.status}"
+
+
+# Publish the version after the latest OWPL, as an editor's publication does (publishing.py).
+PUBLISH_NEXT = """
+from licenses.models import Document, Version
+from licenses.publishing import publish_version
+document = Document.objects.get(slug="owpl")
+latest = document.versions.published().newest_first().first()
+number = f"{latest.major}.{latest.minor + 1}"
+version = Version.objects.create(
+    document=document, number=number, summary=latest.summary, fields=latest.fields,
+    markdown=latest.markdown.replace(latest.number, number), changelog="Published by the production test.",
+)
+publish_version(version=version)
+print(number)
+"""
 
 
 def make(target: str, env: dict[str, str], timeout: int = 300):
@@ -218,6 +260,25 @@ def test_production_serves_through_nginx_survives_slow_clients_and_a_lost_databa
     while (back := site.new_release("Back Again Labs")).status != 302 and time.monotonic() < deadline:
         time.sleep(1)
     assert back.status == 302, "the site recovers without a restart"
+
+    # One publication, every app server: a version published by another process (an editor's, a
+    # deployment's load_documents) is the latest on both app servers within a second, through the
+    # publication counter in Redis, and nginx's export is rewritten too.
+    sockets = sorted(RUN_DIR.glob("app-*.sock"))
+    before = {latest_on(path) for path in sockets}
+    with mock.patch.dict(os.environ, env, clear=True):
+        app_env = production_runner.production_env()  # exactly what the app servers run with
+    published = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", PUBLISH_NEXT],
+        cwd=settings.BASE_DIR, env=app_env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert published.returncode == 0, published.stderr[-2000:]
+    number = published.stdout.strip().splitlines()[-1]
+    time.sleep(outputs.GENERATION_RECHECK + 0.2)  # the counter is read at most once a second
+    after = {latest_on(path) for path in sockets}
+    assert len(sockets) == 2 and before != after and after == {f"/licenses/owpl/{number}/"}, (before, after)
+    response, _ = site.request("GET", "/licenses/owpl/")
+    assert response.getheader("Location").endswith(f"/licenses/owpl/{number}/"), "nginx's export follows"
 
     # With every app server stopped (masters and workers), nginx still serves the published files.
     stopped = masters + [pid for pid in _all_pids() if _parent(pid) in masters]
