@@ -231,6 +231,9 @@ class Rendition(models.Model):
             raise FrozenError("Renditions are written once and never changed.")
         super().save(*args, **kwargs)
 
+    def delete(self, *args, **kwargs):
+        raise FrozenError("Renditions are written once and never deleted.")
+
 
 class Release(models.Model):
     """A license filled in for one weights release. Its id is derived from its content."""

@@ -15,6 +15,7 @@ from django.core.management.color import no_style
 from django.db import connection
 
 from licenses import archive, publishing, rendering
+from licenses.management.commands.flush import delete_triggers_set_aside
 from licenses.models import AuditEntry, Comment, Document, Release, ReleaseOwner, Rendition, Version
 from licenses.publishing import create_release
 
@@ -44,10 +45,11 @@ def assert_same_tree(a: Path, b: Path) -> None:
 def wipe_content() -> None:
     """Empty every table but the migrated ones, inside the test's transaction (rolled back after it).
 
-    The triggers refuse UPDATE, not DELETE, so published versions go too, just as with `flush`.
+    As `flush` does, the triggers that refuse DELETE are set aside meanwhile (on SQLite; PostgreSQL
+    truncates), so that published versions go too.
     """
     tables = [t for t in connection.introspection.django_table_names(only_existing=True) if t not in MIGRATED_TABLES]
-    with connection.cursor() as cursor:
+    with delete_triggers_set_aside(connection), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # TRUNCATE refuses tables with pending deferred foreign-key checks: run them now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -338,10 +340,12 @@ def test_verify_checksums_names_what_drifts_when_the_renderer_changes(site, monk
 
 
 def test_verify_checksums_names_a_stored_file_or_checksum_that_no_longer_matches(site):
-    Rendition.objects.filter(version=site["owpl"], format="md").delete()  # what import_site would refuse
-    Rendition.objects.create(
-        version=site["owpl"], format="md", body=b"# Changed\n", sha256=site["owpl"].checksums["md"]
-    )
+    # Someone with write access to the database sets the triggers aside and swaps a rendition.
+    with delete_triggers_set_aside(connection):
+        Rendition.objects.filter(version=site["owpl"], format="md")._raw_delete(connection.alias)
+        Rendition.objects.create(
+            version=site["owpl"], format="md", body=b"# Changed\n", sha256=site["owpl"].checksums["md"]
+        )
     problems = publishing.verify_checksums()
     assert len(problems) == 1
     assert problems[0].startswith(f"owpl 1.0 .md: recorded {site['owpl'].checksums['md'][:12]}, but stored rendition")
