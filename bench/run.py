@@ -1122,6 +1122,11 @@ def main() -> int:
         action="store_true",
         help="keep gunicorn's worker recycling (after max_requests, or OW_PDF_RENDERS_PER_WORKER PDFs)",
     )
+    parser.add_argument(
+        "--production",
+        action="store_true",
+        help="through nginx and both app servers of `make production`, with 1k and 1M releases (bench/production.py)",
+    )
     parser.add_argument("--json", type=Path, default=RESULTS, help=f"where to write the results ({RESULTS.name})")
     args = parser.parse_args()
     args.duration = args.duration or (3.0 if args.quick else 8.0)
@@ -1135,6 +1140,11 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="ow-bench-") as scratch:
             # nginx's workers (nobody, when started by root) read the export from here.
             Path(scratch).chmod(0o755)
+            if args.production:
+                sys.path.insert(0, str(ROOT))  # run as a script: the project's packages (config, bench)
+                from bench import production
+
+                return production.run(args, tools, Path(scratch), sys.modules[__name__])
             return run(args, tools, Path(scratch))
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
