@@ -12,6 +12,8 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 
 from licenses.models import Release, ReleaseOwner
@@ -328,3 +330,23 @@ def test_password_guesses_at_the_admin_login_are_limited_per_client(canonical, s
     assert answers[3:] == [429, 429]
     assert int(client.post("/admin/login/", {"username": "x", "password": "y"})["Retry-After"]) >= 1
     assert client.get("/admin/login/").status_code == 200, "reading the form costs nothing"
+
+
+def test_my_releases_come_a_hundred_at_a_time(canonical, django_assert_max_num_queries):
+    user = get_user_model().objects.create_user("many", "many@example.org", "a-long-password-1")
+    # One more than the 130 owned: the real release whose checksums the synthetic rows carry.
+    call_command("fill_releases", str(Release.objects.count() + 131), owner="many", owned=130, throwaway=True)
+    client = Client()
+    client.force_login(user)
+    with django_assert_max_num_queries(8):  # the same few queries, however many releases
+        first = client.get(MY_RELEASES).content.decode()
+    second = client.get(MY_RELEASES + "?page=2").content.decode()
+    links = lambda page: set(re.findall(r'<a href="(/r/[a-z2-7]{16}/)">', page))  # noqa: E731
+    assert len(links(first)) == 100 and len(links(second)) == 30 and not links(first) & links(second)
+    assert "Page 1 of 2 (130 releases)" in first and 'rel="next"' in first and 'rel="prev"' in second
+    assert client.get(MY_RELEASES + "?page=junk").status_code == 200
+
+
+def test_fill_releases_refuses_without_throwaway(canonical):
+    with pytest.raises(CommandError, match="--throwaway"):
+        call_command("fill_releases", "10")
