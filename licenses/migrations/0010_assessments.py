@@ -1,0 +1,62 @@
+"""Self-assessments of releases against a Definition version: permanent statements, refused any
+UPDATE in the database (as releases are, 0004), on SQLite and PostgreSQL alike."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+TRIGGER = {
+    "sqlite": (
+        """CREATE TRIGGER licenses_assessment_frozen BEFORE UPDATE ON licenses_assessment
+           BEGIN SELECT RAISE(ABORT, 'assessments are permanent'); END""",
+        "DROP TRIGGER IF EXISTS licenses_assessment_frozen",
+    ),
+    "postgresql": (
+        """CREATE TRIGGER licenses_assessment_frozen BEFORE UPDATE ON licenses_assessment
+           FOR EACH ROW EXECUTE FUNCTION licenses_refuse_update('assessments are permanent')""",
+        "DROP TRIGGER IF EXISTS licenses_assessment_frozen ON licenses_assessment",
+    ),
+}
+
+
+def create(apps, schema_editor):
+    schema_editor.execute(TRIGGER[schema_editor.connection.vendor][0], params=None)
+
+
+def drop(apps, schema_editor):
+    schema_editor.execute(TRIGGER[schema_editor.connection.vendor][1], params=None)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("licenses", "0009_version_numbers_and_added_formats")]
+
+    operations = [
+        migrations.CreateModel(
+            name="Assessment",
+            fields=[
+                ("id", models.CharField(max_length=16, primary_key=True, serialize=False)),
+                ("answers", models.JSONField()),
+                ("conforms", models.BooleanField()),
+                ("body", models.BinaryField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "definition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="assessments", to="licenses.version"
+                    ),
+                ),
+                (
+                    "release",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="licenses.release",
+                    ),
+                ),
+            ],
+            options={"ordering": ["-created_at", "id"]},
+        ),
+        migrations.RunPython(create, drop),
+    ]
