@@ -228,6 +228,8 @@ MARKDOWNX_EDITOR_RESIZABLE = False  # the text area keeps its height and scrolls
 # gunicorn workers, so pages always get one).
 OW_RENDERS_PER_MINUTE = int(os.environ.get("OW_RENDERS_PER_MINUTE", "60"))
 OW_RELEASES_PER_MINUTE = int(os.environ.get("OW_RELEASES_PER_MINUTE", "30"))
+# Self-assessments submitted per client per minute (the questionnaire, POST /assessments.json, the API).
+OW_ASSESSMENTS_PER_MINUTE = int(os.environ.get("OW_ASSESSMENTS_PER_MINUTE", "30"))
 OW_CONCURRENT_RENDERS = int(os.environ.get("OW_CONCURRENT_RENDERS", "2"))
 # PDF requests that may wait for a render slot; more get 429 at once (see throttling.render_slot).
 OW_RENDER_QUEUE = int(os.environ.get("OW_RENDER_QUEUE", "1"))

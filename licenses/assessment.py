@@ -718,30 +718,30 @@ def _system_components(answers: dict) -> Finding:
 def _optional(key: str, given: dict | None, known: Mapping[str, Entry]) -> OptionalResult:
     name, asks = OPTIONAL[key]
     if given is None:
-        return OptionalResult(key, name, "not stated", f"{name}: not claimed.")
+        return OptionalResult(key, name, "not stated", "Not claimed.")
     url, terms = given["url"], given["license"]
     if not url:
         return OptionalResult(
-            key, name, "not met", f"{name}: a license ({terms}) was named but no URL where it can be obtained."
+            key, name, "not met", f"A license ({terms}) was named, but no URL where it can be obtained."
         )
     if not terms:
-        return OptionalResult(key, name, "not met", f"{name}: {url} was given, but no license for it.")
+        return OptionalResult(key, name, "not met", f"{url} was given, but no license for it.")
     node = _parsed(terms, known)
     if key == "training_data":
         result = expressions.holds(node, lambda lic: _meets_as_weights(lic, known))
     else:
         result = expressions.holds(node, expressions.is_open_source)
     if result:
-        return OptionalResult(key, name, "met", f"{name}: {asks}: at {url}, under {terms}.")
+        return OptionalResult(key, name, "met", f"At {url}, under {terms}: {asks}.")
     if result is None:
         return OptionalResult(
             key,
             name,
             "not determined",
-            f"{name}: at {url}, under {terms}, which is not among the licenses whose verdict is known, so whether "
-            f"{asks} is not determined by these answers.",
+            f"At {url}, under {terms}, which is not among the licenses whose verdict is known, so whether {asks} is "
+            "not determined by these answers.",
         )
-    return OptionalResult(key, name, "not met", f"{name}: {terms} does not meet it: Section 9 asks that {asks}.")
+    return OptionalResult(key, name, "not met", f"{terms} does not meet it: Section 9 asks that {asks}.")
 
 
 def _meets_as_weights(license: expressions.License, known: Mapping[str, Entry]) -> bool | None:
