@@ -274,6 +274,8 @@ def public_url(value) -> str:
     except UnicodeError:
         raise ValueError("The host name is not a valid domain name.") from None
     labels = ascii_host.split(".")
+    if labels[-1] == "localhost":
+        raise ValueError("“localhost” names this computer, not a public host: give a public host name.")
     if len(labels) < 2:
         raise ValueError("Give a public host name, with a dot in it (such as huggingface.co).")
     if labels[-1] in _RESERVED_NAMES or ascii_host.endswith(".home.arpa"):

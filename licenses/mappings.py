@@ -261,9 +261,11 @@ def _mof_components(answers: dict, verdict: Verdict, known_ids: Mapping[str, str
         components["Inference code"] = Component(
             "Inference code", NOT_MET, "The software for running the model is not open, or has no URL."
         )
-    if answers["optional"]["training_data"] and answers["optional"]["training_data"]["url"]:
+    if verdict_optional(verdict, "training_data") == "met":
         components["Datasets"] = Component(
-            "Datasets", MET, f"The training data is published at {answers['optional']['training_data']['url']}."
+            "Datasets",
+            MET,
+            f"The training data is published at {answers['optional']['training_data']['url']} under open terms.",
         )
     return components
 

@@ -12,7 +12,7 @@ from contextlib import nullcontext
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import assessment, conformance, expressions, fields, formats, mappings, outputs, rendering, static_export
+from . import assessment, conformance, expressions, fields, formats, mappings, memory, outputs, rendering, static_export
 from .assessment import InvalidAnswers
 from .models import VERSION_NUMBER_RE, Assessment, AuditEntry, Release, ReleaseOwner, Rendition, Version, number_parts
 
@@ -161,10 +161,18 @@ def assessable_definitions():
     return list(found.select_related("document").newest_first())
 
 
+# A published assessment of licenses is frozen: each process reads each one once.
+_known = memory.Memory("assessments of licenses by definition version", limit=64)
+
+
 def known_licenses(definition: Version) -> dict[str, conformance.Entry]:
     """The licenses whose verdict is known for a Definition version: its published assessment of licenses."""
-    body = definition.renditions.get(format=outputs.LICENSES).body
-    return assessment.known_licenses(conformance.entries(bytes(body)))
+
+    def read() -> dict[str, conformance.Entry]:
+        body = definition.renditions.get(format=outputs.LICENSES).body
+        return assessment.known_licenses(conformance.entries(bytes(body)))
+
+    return _known.get_or_make(definition.pk, read)
 
 
 def _definition_for(data, definition: Version | None) -> Version:

@@ -514,6 +514,7 @@ def test_form_errors_are_shown_beside_their_fields_and_the_answers_kept(client, 
     assert 'aria-invalid="true"' in field and "id_evidence_architecture_error" in field
     assert "Give an https:// (or http://) URL." in page and "Say how the weights can be obtained." in page
     assert "Name the license" in page and 'value="Heron-3B"' in page
+    assert 'href="#id_access_0"' in page, "a radio group's error links its first choice"
 
 
 @override_settings(OW_ASSESSMENTS_PER_MINUTE=0)
