@@ -166,6 +166,8 @@ def create_json(request):
         data = json.loads(request.body)
     except (ValueError, UnicodeDecodeError) as error:
         return _problem(400, "The body is not JSON", {"body": [f"Send the answers as a JSON object ({error})."]})
+    except RecursionError:  # nested deeper than Python's parser goes: no answer is
+        return _problem(400, "The body is not JSON", {"body": ["Send the answers as a JSON object, not nested lists."]})
     try:
         state = check_rate(request, "assessment", settings.OW_ASSESSMENTS_PER_MINUTE)
     except Throttled as error:

@@ -396,7 +396,9 @@ def test_bad_input_is_a_400_problem_naming_the_field(client, canonical, change, 
     assert not Assessment.objects.exists()
 
 
-@pytest.mark.parametrize("body", [b"model=Heron", b"[1, 2]", b'"text"', b"\xff\xfe", b""])
+@pytest.mark.parametrize(
+    "body", [b"model=Heron", b"[1, 2]", b'"text"', b"\xff\xfe", b"", b"[" * 100_000 + b"]" * 100_000]
+)
 def test_a_body_that_is_not_a_json_object_is_a_400(client, canonical, body):
     response = client.post("/assessments.json", body, content_type="application/json")
     assert response.status_code == 400 and json.loads(response.content)["errors"][0]["field"] == "body"
@@ -412,6 +414,22 @@ _values = st.one_of(
 @given(field=st.sampled_from(assessment.FIELDS), value=_values)
 def test_any_value_in_any_field_is_answered_never_with_a_500(client, canonical, field, value):
     response = client.post("/assessments.json", json.dumps({**ANSWERS, field: value}), content_type="application/json")
+    assert response.status_code in (200, 201, 400), response.content[:300]
+
+
+_json = st.recursive(_values, lambda inner: st.dictionaries(st.text(max_size=12), inner, max_size=3), max_leaves=6)
+
+
+@override_settings(OW_ASSESSMENTS_PER_MINUTE=100_000)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    field=st.sampled_from(["evidence", "optional", "license_answers"]),
+    key=st.sampled_from([*EVIDENCE, *assessment.OPTIONAL, "3", "url"]),
+    value=_json,
+)
+def test_any_nested_answer_is_answered_never_with_a_500(client, canonical, field, key, value):
+    answers = {**OTHER, field: {key: value}}
+    response = client.post("/assessments.json", json.dumps(answers), content_type="application/json")
     assert response.status_code in (200, 201, 400), response.content[:300]
 
 
