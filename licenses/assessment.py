@@ -84,9 +84,10 @@ LICENSE_QUESTIONS = {
     "7": (
         "Are the license's only conditions those Section 7 allows (passing on the license or a notice identifying "
         "it with the notices supplied, identifying modified elements as modified and by whom, and not implying "
-        "endorsement), each met by including a file or giving a URL, with none applying to outputs or to a "
-        "product's user interface, and does it require neither that modified weights or works made with them be "
-        "licensed on any particular terms (copyleft or share-alike) nor that related material be published?"
+        "endorsement), each of which can be met by including a file with each copy or giving a URL, with none "
+        "applying to outputs or asking for notices in a product's user interface, and does it require neither "
+        "that modified weights or works made with them be licensed on any particular terms (copyleft or "
+        "share-alike) nor that related material be published?"
     ),
 }
 LICENSE_UNMET = {
