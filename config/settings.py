@@ -230,6 +230,8 @@ OW_RENDERS_PER_MINUTE = int(os.environ.get("OW_RENDERS_PER_MINUTE", "60"))
 OW_RELEASES_PER_MINUTE = int(os.environ.get("OW_RELEASES_PER_MINUTE", "30"))
 # LICENSE checks (the page, /check.json, the API) per client: enough to check as one types.
 OW_CHECKS_PER_MINUTE = int(os.environ.get("OW_CHECKS_PER_MINUTE", "240"))
+# Self-assessments submitted per client per minute (the questionnaire, POST /assessments.json, the API).
+OW_ASSESSMENTS_PER_MINUTE = int(os.environ.get("OW_ASSESSMENTS_PER_MINUTE", "30"))
 OW_CONCURRENT_RENDERS = int(os.environ.get("OW_CONCURRENT_RENDERS", "2"))
 # PDF requests that may wait for a render slot; more get 429 at once (see throttling.render_slot).
 OW_RENDER_QUEUE = int(os.environ.get("OW_RENDER_QUEUE", "1"))

@@ -26,9 +26,10 @@ from ninja.openapi.docs import Swagger
 from pydantic import Field
 
 from . import checker, conformance, fields, formats, memory, outputs
+from .assessment import InvalidAnswers
 from .http import EXPOSED_HEADERS, SHORT, frozen_response
-from .models import Document, Release, Version
-from .publishing import create_release, release_id
+from .models import Assessment, Document, Release, Version
+from .publishing import create_assessment, create_release, release_id
 from .throttling import RateState, Throttled, check_rate, render_slot
 from .views import NUMBERS_TTL
 
@@ -36,6 +37,7 @@ PROBLEM = "application/problem+json"
 SLUG = r"^[a-z0-9][a-z0-9-]{0,49}$"
 NUMBER = r"^[0-9]{1,4}\.[0-9]{1,4}$"
 RELEASE_ID = r"^[a-z2-7]{16}$"
+ASSESSMENT_ID = RELEASE_ID
 
 
 class OpenWeightsAPI(NinjaAPI):
@@ -59,15 +61,17 @@ class OpenWeightsAPI(NinjaAPI):
                 for status, answer in operation.get("responses", {}).items():
                     if int(status) >= 400 and "application/json" in answer.get("content", {}):
                         answer["content"] = {PROBLEM: answer["content"]["application/json"]}
-                    if operation.get("operationId") == "createRelease" and status in ("200", "201"):
-                        # The release made can be read back (schemathesis follows such links).
+                    made = _MADE_BY.get(operation.get("operationId"))
+                    if made and status in ("200", "201"):
+                        # What was made can be read back (schemathesis follows such links).
+                        reader, parameter = made
                         answer["links"] = {
-                            "getRelease": {
-                                "operationId": "getRelease",
-                                "parameters": {"release_id": "$response.body#/id"},
-                            }
+                            reader: {"operationId": reader, "parameters": {parameter: "$response.body#/id"}}
                         }
         return schema
+
+
+_MADE_BY = {"createRelease": ("getRelease", "release_id"), "createAssessment": ("getAssessment", "assessment_id")}
 
 
 # GET answers by path, for NUMBERS_TTL seconds (releases, frozen, for good): a read is then a lookup,
@@ -86,7 +90,7 @@ def _read_answer(request, body: bytes, sha: str) -> HttpResponse:
 
 
 def _remember(request, body: bytes, sha: str) -> None:
-    frozen = request.path_info.startswith("/api/v1/releases/")
+    frozen = request.path_info.startswith(("/api/v1/releases/", "/api/v1/assessments/"))
     _answers.remember(_answer_key(request), (math.inf if frozen else time.monotonic() + NUMBERS_TTL, body, sha))
 
 
@@ -545,6 +549,140 @@ def _rate_headers(response: HttpResponse, state: RateState) -> None:
     response["RateLimit-Limit"] = str(state.limit)
     response["RateLimit-Remaining"] = str(state.remaining)
     response["RateLimit-Reset"] = str(state.reset)
+
+
+class Unmet(Schema):
+    section: str = Field(description="The Section of the Definition that is not met, such as 8.")
+    item: str = Field(description="What in it: license, access, architecture, training_data, training_software, …")
+    reason: str = Field(description="Why, in a plain sentence.")
+
+
+class AssessmentOut(Schema):
+    id: str
+    url: str = Field(description="The statement's permanent page.")
+    api_url: str
+    json_url: str = Field(description="The statement as frozen JSON: answers, verdict, every finding, checksums.")
+    badge: str = Field(description="The SVG badge for README files.")
+    definition: str = Field(description="The Definition version it was assessed against.")
+    conforms: bool
+    unmet: list[Unmet]
+    created_at: datetime
+    release: str | None = Field(description="The id of the release on this site the statement names, if any.")
+
+
+class Evidence(Schema):
+    model_config = {"extra": "forbid"}
+
+    architecture: str | None = Field(None, max_length=500, description="Section 8, item 1: its description's URL.")
+    training_method: str | None = Field(None, max_length=500, description="Section 8, item 2.")
+    training_data: str | None = Field(None, max_length=500, description="Section 8, item 3, with provenance.")
+    hyperparameters: str | None = Field(None, max_length=500, description="Section 8, item 4.")
+    training_software: str | None = Field(None, max_length=500, description="Where to obtain the training software.")
+
+
+class OptionalEvidence(Schema):
+    model_config = {"extra": "forbid"}
+
+    url: str | None = Field(None, max_length=500)
+    license: str | None = Field(None, max_length=200, description="An SPDX license expression.")
+
+
+class OptionalCriteria(Schema):
+    model_config = {"extra": "forbid"}
+
+    training_data: OptionalEvidence | None = None
+    user_software: OptionalEvidence | None = None
+    further_training_software: OptionalEvidence | None = None
+
+
+class AssessmentIn(Schema):
+    """The questionnaire's answers (the same as POST /assessments.json takes)."""
+
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "model": "Heron-3B",
+                    "publisher": "Heron AI Ltd",
+                    "release_url": "https://huggingface.co/heron/Heron-3B",
+                    "license": "LicenseRef-OWPL-1.1",
+                    "training_software_license": "Apache-2.0",
+                    "evidence": {
+                        key: f"https://huggingface.co/heron/Heron-3B/blob/main/docs/{key}.md"
+                        for key in ("architecture", "training_method", "training_data", "hyperparameters")
+                    }
+                    | {"training_software": "https://github.com/heron-ai/heron-train"},
+                }
+            ]
+        },
+    }
+
+    model: str = Field(max_length=200)
+    publisher: str = Field(max_length=200)
+    release_url: str = Field(max_length=500, description="An https:// URL where the weights can be obtained.")
+    license: str = Field(max_length=100, description="The weights' license: an SPDX id or a LicenseRef.")
+    license_url: str | None = Field(None, max_length=500, description="Another license's text (the evidence).")
+    license_answers: dict[str, Literal["yes", "no"] | bool] | None = Field(
+        None, description="For another license: the answer to the question of each Section, 2 to 7."
+    )
+    access: Literal["open", "approval"] = Field("open", description="Section 2: can anyone download the weights?")
+    release: str | None = Field(None, pattern=RELEASE_ID, description="A release on this site, which it then names.")
+    evidence: Evidence | None = None
+    materials_license: str | None = Field(
+        None, max_length=200, description="The materials' terms; default: the license."
+    )
+    training_software_license: str | None = Field(None, max_length=200, description="An SPDX license expression.")
+    system_components: str | None = Field(None, max_length=500, description="Where they are named.")
+    optional: OptionalCriteria | None = None
+    definition: str | None = Field(
+        None, pattern=NUMBER, description="The Definition version; the latest when left out."
+    )
+
+
+def _assessment_out(made: Assessment) -> dict:
+    return {**outputs.assessment_summary(made), "api_url": _api_url("assessment", assessment_id=made.id)}
+
+
+@api.get(
+    "/assessments/{assessment_id}",
+    response={200: AssessmentOut, 404: Problem},
+    tags=["assessments"],
+    url_name="assessment",
+    operation_id="getAssessment",
+)
+def get_assessment(request, assessment_id: str = Path(..., example="riregueic534yba2")):
+    """A self-assessment: the publisher's own statement about a release against a Definition version, permanent."""
+    found = Assessment.objects.filter(pk=assessment_id[:16]).first()
+    if found is None:
+        raise Http404("There is no self-assessment with this id.")
+    return _assessment_out(found)
+
+
+@api.post(
+    "/assessments",
+    response={200: AssessmentOut, 201: AssessmentOut, 400: Problem, 429: Problem},
+    tags=["assessments"],
+    url_name="assessments",
+    operation_id="createAssessment",
+)
+def make_assessment(request, payload: AssessmentIn, response: HttpResponse):
+    """Assess a release against the Definition: the questionnaire's answers, judged and kept as a permanent
+    statement (the same service as the page's form and POST /assessments.json).
+
+    201 with the new statement, or 200 with the one the same answers made before (the id is derived from
+    the answers and the Definition version). No cookie and no CSRF token are needed.
+    """
+    state = check_rate(request, "assessment", settings.OW_ASSESSMENTS_PER_MINUTE)
+    try:
+        made, created = create_assessment(data=payload.model_dump(exclude_unset=True))
+    except InvalidAnswers as error:
+        raise _Invalid.many(
+            [{"field": field, "message": message} for field, messages in error.errors.items() for message in messages]
+        ) from None
+    response["Location"] = _api_url("assessment", assessment_id=made.id)
+    _rate_headers(response, state)
+    return Status(201 if created else 200, _assessment_out(made))
 
 
 # Errors, all as problem details.

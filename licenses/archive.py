@@ -20,6 +20,8 @@ Layout of an export (format version 1)::
         summary.md                      Version.summary, byte for byte
         renditions/<format>             a stored Rendition's bytes (html, md, txt, pdf, json, ...)
     releases/<id>.json                  one Release, with its ReleaseOwner rows as "owners"
+    assessments/<id>.json               one Assessment (a self-assessment), every column but its statement
+    assessments/<id>.statement.json     its statement, the frozen JSON it serves, byte for byte
     comments.json                       every Comment
     audit.json                          every AuditEntry
 
@@ -32,7 +34,7 @@ primary key. Not exported: sessions, the admin log, pending e-mail confirmations
 (its domain comes from SITE_URL, which belongs to the installation, not to the content).
 
 Import restores into a database prepared by `manage.py migrate` that holds no content: no
-document, version, rendition, release, owner, comment, audit entry, user or e-mail address (users
+document, version, rendition, release, owner, assessment, comment, audit entry, user or e-mail address (users
 too, since their primary keys are restored as they were). Rows are only INSERTed, with their
 original keys and timestamps, in one transaction; the sequences are then moved past them. Groups
 named in the export are created when missing (`manage.py flush` removes the Editors group that
@@ -57,12 +59,22 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
-from .models import AuditEntry, Comment, Document, Release, ReleaseOwner, Rendition, Version, number_parts
+from .models import (
+    Assessment,
+    AuditEntry,
+    Comment,
+    Document,
+    Release,
+    ReleaseOwner,
+    Rendition,
+    Version,
+    number_parts,
+)
 
 FORMAT = "open-weights-site-export"
 FORMAT_VERSION = 1
 # What an export consists of at the top of its directory; re-exporting replaces exactly these.
-TOP_LEVEL = ("manifest.json", "accounts", "documents", "releases", "comments.json", "audit.json")
+TOP_LEVEL = ("manifest.json", "accounts", "documents", "releases", "assessments", "comments.json", "audit.json")
 PRIVATE_FOLDER = "accounts"  # password hashes and e-mail addresses: 0600 files in a 0700 folder
 # Names that become file or folder names: nothing that could climb out of the export directory.
 SAFE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -207,6 +219,14 @@ def export_files() -> dict[str, bytes]:
             counts["releases"] += 1
             counts["release_owners"] += len(data["owners"])
 
+        assessments = list(Assessment.objects.order_by("pk"))
+        for made in assessments:
+            name = _safe(made.pk, "assessment id")
+            files[f"assessments/{name}.json"] = _json(_record(made, omit=("body",)))
+            files[f"assessments/{name}.statement.json"] = bytes(made.body)
+        if assessments:  # counted only when there are some: a site without any exports as it did before them
+            counts["assessments"] = len(assessments)
+
         comments = [_record(comment) for comment in Comment.objects.order_by("pk")]
         files["comments.json"] = _json(comments)
         entries = [_record(entry) for entry in AuditEntry.objects.order_by("pk")]
@@ -259,7 +279,8 @@ def _prepare(directory: Path) -> None:
 
 
 def export_site(directory: Path) -> None:
-    """Write every document, version, rendition, release, comment, audit entry and account to directory."""
+    """Write every document, version, rendition, release, assessment, comment, audit entry and account to
+    directory."""
     directory = Path(directory)
     files = export_files()  # read everything before touching the directory
     _prepare(directory)
@@ -305,6 +326,7 @@ def _content_models() -> list[type[models.Model]]:
         Rendition,
         Release,
         ReleaseOwner,
+        Assessment,
         Comment,
         AuditEntry,
     ]
@@ -335,6 +357,7 @@ class _Tree:
         self._read_accounts()
         self._read_documents()
         self._read_releases()
+        self._read_assessments()
         self._read_list("comments.json", Comment)
         self._read_list("audit.json", AuditEntry)
         for rows in self.rows.values():
@@ -396,6 +419,17 @@ class _Tree:
             self.rows[Release].append(release)
             self.rows[ReleaseOwner] += [_instance(ReleaseOwner, row, where, release_id=release.pk) for row in owners]
 
+    def _read_assessments(self) -> None:
+        for path in sorted((self.directory / "assessments").glob("*.json")):
+            if path.name.endswith(".statement.json"):
+                continue
+            where = f"assessments/{path.name}"
+            try:
+                body = path.with_name(path.name.removesuffix(".json") + ".statement.json").read_bytes()
+            except OSError as error:
+                raise ArchiveError(f"{where}: the statement file is missing: {error}") from error
+            self.rows[Assessment].append(_instance(Assessment, _read_json(path), where, body=body))
+
     def _check_counts(self) -> None:
         found = {
             "users": get_user_model(),
@@ -405,6 +439,7 @@ class _Tree:
             "renditions": Rendition,
             "releases": Release,
             "release_owners": ReleaseOwner,
+            "assessments": Assessment,
             "comments": Comment,
             "audit_entries": AuditEntry,
         }
@@ -430,6 +465,11 @@ class _Tree:
             if {hashlib.sha256(bytes(rendition.body)).hexdigest()} != recorded:
                 name = f"{slugs.get(version.document_id)} {version.number}" if version else rendition.version_id
                 wrong.append(f"{name} .{rendition.format}")
+        wrong += [
+            f"assessment {made.pk}"
+            for made in self.rows[Assessment]
+            if hashlib.sha256(bytes(made.body)).hexdigest() != made.sha256
+        ]
         if wrong:
             raise ArchiveError(
                 "The export's stored files do not match their recorded SHA-256 (changed or damaged): "

@@ -71,3 +71,15 @@ class ReleaseIdConverter:
 
     def to_url(self, value: str) -> str:
         return value
+
+
+class AssessmentFormatConverter:
+    """The files of a self-assessment's statement: its JSON and its badge."""
+
+    regex = r"json|svg"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value

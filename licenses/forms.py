@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from markdownx.widgets import MarkdownxWidget
 
-from . import checker
+from . import assessment, checker
 from . import fields as declared_fields
 from .models import Version
 
@@ -174,3 +174,238 @@ class CheckForm(forms.Form):
         elif not data.get("text", "").strip():
             self.add_error("text", "Paste a LICENSE, or choose its file.")
         return data
+
+
+class AssessmentForm(forms.Form):
+    """The self-assessment's questionnaire, one field per answer, for browsers without JavaScript.
+
+    The form draws the questions and turns what was posted into the answers' JSON shape (`data()`);
+    what an answer must be is assessment.check()'s to say, as for POST /assessments.json, and its
+    messages come back onto the fields they name (`add_answer_errors`)."""
+
+    OTHER = "other"
+
+    def __init__(self, *args, known: list, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields.update(_assessment_fields(known))
+
+    def data_as_answers(self) -> dict:
+        """Return the posted values as the answers POST /assessments.json takes."""
+        value = {name: (self.data.get(name) or "").strip() for name in self.fields}
+        chosen = value["license"]
+        data = {
+            "model": value["model"],
+            "publisher": value["publisher"],
+            "release_url": value["release_url"],
+            "access": value["access"] or None,
+            "release": value["release"] or None,
+            "license": value["other_license"] if chosen == self.OTHER else chosen,
+            "evidence": {key: value[f"evidence_{key}"] for key in assessment.MATERIALS},
+            "materials_license": value["materials_license"],
+            "training_software_license": value["training_software_license"],
+            "system_components": value["system_components"],
+            "optional": {
+                key: {"url": value[f"optional_{key}_url"], "license": value[f"optional_{key}_license"]}
+                for key in assessment.OPTIONAL
+            },
+        }
+        if chosen == self.OTHER:
+            data["license_url"] = value["license_url"]
+            data["license_answers"] = {s: value[f"answer_{s}"] for s in assessment.LICENSE_SECTIONS}
+        if data["access"] is None:
+            del data["access"]  # asked for by the form itself, below
+        return data
+
+    def full_clean(self):
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        if not self.is_bound:
+            return
+        for name in self.fields:
+            if len(self.data.getlist(name)) > 1:
+                self.add_error(name, "Give this answer once: it was sent more than once.")
+        if not self.data.get("access"):
+            self.add_error("access", "Say how the weights can be obtained.")
+        if not self.data.get("license"):
+            self.add_error("license", "Choose the license of the weights.")
+        elif self.data.get("license") == self.OTHER and not (self.data.get("other_license") or "").strip():
+            self.add_error("other_license", "Name the license: its SPDX id, or LicenseRef-Its-Name.")
+
+    def add_answer_errors(self, errors: dict[str, list[str]]) -> None:
+        """Put the messages of assessment.check(), keyed by answer (evidence.training_data), on their fields."""
+        for path, messages in errors.items():
+            name = self._field_for(path)
+            for message in messages:
+                if name is None:
+                    self.add_error(None, f"{path}: {message}")
+                elif message not in self.errors.get(name, []):
+                    self.add_error(name, message)
+
+    def _field_for(self, path: str) -> str | None:
+        parts = path.split(".")
+        if path == "license" and self.data.get("license") == self.OTHER:
+            return "other_license"
+        if parts[0] == "license_answers" and len(parts) == 2:
+            return f"answer_{parts[1]}"
+        if parts[0] == "evidence" and len(parts) == 2:
+            return f"evidence_{parts[1]}"
+        if parts[0] == "optional" and len(parts) >= 2:
+            return f"optional_{parts[1]}_{parts[2] if len(parts) == 3 else 'url'}"
+        return path if path in self.fields else None
+
+    def sections(self) -> list[tuple[str, str, list]]:
+        """The questionnaire's parts, in order: (id, heading, fields)."""
+        return [(key, heading, [self[name] for name in names]) for key, heading, names in _ASSESSMENT_SECTIONS]
+
+
+def _url_input(**attrs) -> forms.URLInput:
+    return forms.URLInput(attrs={"autocomplete": "url", "spellcheck": "false", "inputmode": "url", **attrs})
+
+
+def _assessment_fields(known: list) -> dict[str, forms.Field]:
+    owpl = [(e.id, f"{e.name} ({e.id})") for e in known if e.id.startswith("LicenseRef-OWPL-")]
+    owpl.reverse()  # the newest version first
+    others = [
+        (e.id, f"{e.name} ({e.id}): {'meets' if e.meets else 'does not meet'} Sections 3 to 8")
+        for e in known
+        if not e.id.startswith("LicenseRef-OWPL-")
+    ]
+    field = {}
+    field["model"] = forms.CharField(
+        label="Model name", max_length=assessment.MAX_NAME, help_text="As the release names it."
+    )
+    field["publisher"] = forms.CharField(
+        label="Publisher",
+        max_length=assessment.MAX_NAME,
+        help_text="The person or organisation that makes the release.",
+    )
+    field["release_url"] = forms.CharField(
+        label="Release URL",
+        max_length=assessment.MAX_URL,
+        widget=_url_input(placeholder="https://huggingface.co/…"),
+        help_text="Where the release states the weights can be obtained (Section 2).",
+    )
+    field["access"] = forms.ChoiceField(
+        label="How can a complete copy of the weights be obtained? (Section 2)",
+        choices=list(assessment.ACCESS.items()),
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    field["release"] = forms.CharField(
+        label="Release on this site (optional)",
+        required=False,
+        max_length=16,
+        help_text="The id of a release made with the license wizard (the part after /r/): the statement links it.",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    field["license"] = forms.ChoiceField(
+        label="License of the weights",
+        help_text="Also the license of the configuration, tokenizer and other elements needed to load and run them "
+        "(Section 2). The verdict of each license listed is known: it was assessed with the Definition.",
+        choices=[
+            ("", "Choose a license"),
+            ("Open Weights Permissive License", owpl),
+            ("Assessed with the Definition", others),
+            ("Any other license", [(AssessmentForm.OTHER, "Another license: name it and answer the questions below")]),
+        ],
+        required=False,
+    )
+    field["other_license"] = forms.CharField(
+        label="Its identifier",
+        required=False,
+        max_length=assessment.MAX_LICENSE,
+        help_text="An SPDX id such as GPL-3.0-only, or LicenseRef-Its-Name for a license not on the SPDX list.",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    field["license_url"] = forms.CharField(
+        label="URL of its text",
+        required=False,
+        max_length=assessment.MAX_URL,
+        widget=_url_input(),
+        help_text="The evidence for every answer below: a yes without it is not a yes.",
+    )
+    for section, question in assessment.LICENSE_QUESTIONS.items():
+        field[f"answer_{section}"] = forms.ChoiceField(
+            label=f"Section {section}. {question}",
+            choices=[("yes", "Yes"), ("no", "No")],
+            widget=forms.RadioSelect,
+            required=False,
+        )
+    for key, (number, what) in assessment.MATERIALS.items():
+        where = f"Section 8, item {number}" if number else "Section 8"
+        field[f"evidence_{key}"] = forms.CharField(
+            label=f"{what[0].upper()}{what[1:]}",
+            required=False,
+            max_length=assessment.MAX_URL,
+            widget=_url_input(),
+            help_text=f"The URL where anyone may read it without charge and without individual approval ({where}). "
+            "Leave it empty if the release does not include it.",
+        )
+    field["materials_license"] = forms.CharField(
+        label="Terms of these materials (optional)",
+        required=False,
+        max_length=200,
+        help_text="An SPDX id or expression, such as CC-BY-4.0; they must permit anyone to read, use, copy and share "
+        "them for any purpose (Section 8). Leave it empty when they are under the weights' license.",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    field["training_software_license"] = forms.CharField(
+        label="License of the training software",
+        required=False,
+        max_length=200,
+        help_text="An SPDX id or expression, such as Apache-2.0 or MIT AND BSD-3-Clause, or “public domain”. It must "
+        "be an open source license (on the Open Source Initiative's list) or the public domain (Section 8).",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    field["system_components"] = forms.CharField(
+        label="Where the system components are named (optional)",
+        required=False,
+        max_length=assessment.MAX_URL,
+        widget=_url_input(),
+        help_text="The release must name each system component the training software depends on, such as the "
+        "operating system, drivers, compilers and accelerator libraries (Section 8). Leave it empty when they are "
+        "named with the training software.",
+    )
+    for key, (name, asks) in assessment.OPTIONAL.items():
+        field[f"optional_{key}_url"] = forms.CharField(
+            label=f"{name}: URL",
+            required=False,
+            max_length=assessment.MAX_URL,
+            widget=_url_input(),
+            help_text=f"Optional (Section 9): {asks}.",
+        )
+        field[f"optional_{key}_license"] = forms.CharField(
+            label=f"{name}: license",
+            required=False,
+            max_length=200,
+            help_text="An SPDX id or expression.",
+            widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        )
+    return field
+
+
+_ASSESSMENT_SECTIONS = (
+    ("release", "1. The release", ("model", "publisher", "release_url", "access", "release")),
+    ("license", "2. The license of the weights (Sections 2 to 7)", ("license",)),
+    (
+        "other-license",
+        "Another license: its terms, question by question",
+        ("other_license", "license_url", *(f"answer_{s}" for s in assessment.LICENSE_SECTIONS)),
+    ),
+    (
+        "materials",
+        "3. Materials for study and reproduction (Section 8)",
+        (
+            *(f"evidence_{key}" for key in assessment.MATERIALS),
+            "materials_license",
+            "training_software_license",
+            "system_components",
+        ),
+    ),
+    (
+        "optional",
+        "4. Optional criteria (Section 9)",
+        tuple(f"optional_{key}_{part}" for key in assessment.OPTIONAL for part in ("url", "license")),
+    ),
+)

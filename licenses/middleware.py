@@ -149,8 +149,15 @@ class SitePagesFor404Middleware:
 
 
 # Routes whose answer is the same for everyone and never depends on a session, a cookie or a form:
-# published versions of every kind, their files (filled in from the query string too) and releases.
-FAST_ROUTES = kinds.fast_route_names() | {"licenses:release", "licenses:release-file", "licenses:release-kit-file"}
+# published versions of every kind, their files (filled in from the query string too), releases and
+# self-assessments' statements.
+FAST_ROUTES = kinds.fast_route_names() | {
+    "licenses:release",
+    "licenses:release-file",
+    "licenses:release-kit-file",
+    "licenses:assessment",
+    "licenses:assessment-file",
+}
 
 
 class FastPathMiddleware:

@@ -389,3 +389,52 @@ class RateCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count}"
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise FrozenError("Assessments are permanent statements and cannot be changed.")
+
+    def delete(self):
+        raise FrozenError("Assessments are permanent statements and cannot be deleted.")
+
+
+class Assessment(models.Model):
+    """A publisher's self-assessment of a release against a Definition version: permanent and frozen.
+
+    Its id is a digest of the Definition version and the canonical answers (assessment.assessment_id),
+    so the same answers give the same address. `body` is its statement as JSON, written once when it
+    is made and served as it is (/assessments/<id>.json); the page and the badge are made from it.
+    """
+
+    id = models.CharField(primary_key=True, max_length=16)
+    definition = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="assessments")
+    # The release on this site the statement names, if any (a release's own bytes never change).
+    release = models.ForeignKey(Release, null=True, blank=True, on_delete=models.PROTECT, related_name="assessments")
+    answers = models.JSONField()
+    conforms = models.BooleanField()
+    body = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.answers.get('model', self.id)} against {self.definition}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise FrozenError("Assessments are permanent statements and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("licenses:assessment", kwargs={"assessment_id": self.id})
+
+    def delete(self, *args, **kwargs):
+        raise FrozenError("Assessments are permanent statements and cannot be deleted.")
+
+    def file_url(self, fmt: str) -> str:
+        return reverse("licenses:assessment-file", kwargs={"assessment_id": self.id, "fmt": fmt})

@@ -1,4 +1,5 @@
-"""The files a version or a release is served as, built on the pure functions in rendering.
+"""The files a version, a release or a self-assessment is served as, built on the pure functions in
+rendering.
 
 Published versions are rendered once, at publication, and read back from `Rendition` rows.
 Everything else (drafts, filled-in licenses) is rendered on demand and cached by a key made of
@@ -19,6 +20,7 @@ from contextlib import AbstractContextManager, nullcontext
 
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import reverse
 
 from . import formats, rendering
 from .models import Release, Rendition, Version
@@ -355,3 +357,102 @@ def badge_svg(version: Version) -> bytes:
         f'<text x="6" y="14">{left}</text><text x="{left_width + 5}" y="14">{right}</text></g></svg>\n'
     )
     return svg.encode()
+
+
+def assessment_badge_svg(number: str, conforms: bool) -> bytes:
+    """Return the badge of a self-assessment ("Open Weights 1.1 | conforms"), in the style of badge_svg."""
+    left, right = f"Open Weights {number}", "conforms" if conforms else "does not conform"
+    left_width, right_width = 10 + 7 * len(left), 10 + 7 * len(right)
+    width = left_width + right_width
+    colour = "#1d5e2f" if conforms else "#8a1c1c"  # the site's --ok and --danger: white text reads on both
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="20" role="img" '
+        f'aria-label="{left}: {right} (self-assessment)"><title>{left}: {right} (self-assessment)</title>'
+        f'<rect width="{left_width}" height="20" fill="#555"/>'
+        f'<rect x="{left_width}" width="{right_width}" height="20" fill="{colour}"/>'
+        '<g fill="#fff" font-family="DejaVu Sans,Verdana,sans-serif" font-size="11">'
+        f'<text x="6" y="14">{left}</text><text x="{left_width + 5}" y="14">{right}</text></g></svg>\n'
+    )
+    return svg.encode()
+
+
+def assessment_snippets(*, page_url: str, badge_url: str, number: str, conforms: bool) -> dict[str, str]:
+    """Return the Markdown and HTML that show a self-assessment's badge in a README, linking back to it."""
+    text = f"Open Weights {number}: {'conforms' if conforms else 'does not conform'} (self-assessment)"
+    return {
+        "markdown": f"[![{text}]({badge_url})]({page_url})\n",
+        "html": f'<a href="{page_url}"><img src="{badge_url}" alt="{text}"></a>\n',
+    }
+
+
+def assessment_statement(
+    *,
+    identifier: str,
+    definition: Version,
+    answers: dict,
+    verdict,
+    readings: list,
+    release: Release | None,
+    created_at,
+    list_package: str,
+) -> bytes:
+    """Return the JSON statement of a self-assessment, written once when it is made and then frozen:
+    the answers, the verdict with every unmet item, the Definition version and the checksums it relied on."""
+    page = absolute(reverse("licenses:assessment", kwargs={"assessment_id": identifier}))
+    badge = absolute(reverse("licenses:assessment-file", kwargs={"assessment_id": identifier, "fmt": "svg"}))
+    publisher, model = answers["publisher"], answers["model"]
+    data = {
+        "id": identifier,
+        "url": page,
+        "json_url": absolute(reverse("licenses:assessment-file", kwargs={"assessment_id": identifier, "fmt": "json"})),
+        "created_at": created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "statement": (
+            f"This is the publisher's own statement: {publisher} assessed {model} against {definition.title} with "
+            "the Open Weights questionnaire. It is not a certification; the Open Weights project has not checked "
+            "it. Each answer names its evidence so that anyone can."
+        ),
+        "definition": {
+            "version": definition.number,
+            "title": definition.title,
+            "url": absolute(definition.get_absolute_url()),
+            "licenses_url": absolute(definition.licenses_url(as_json=True)),
+        },
+        "answers": answers,
+        "conforms": verdict.conforms,
+        "unmet": verdict.unmet,
+        "findings": [finding.as_dict() for finding in verdict.findings],
+        "optional": [result.as_dict() for result in verdict.optional],
+        "elsewhere": {
+            "note": "Informative only: what the same answers mean under other frameworks, stated only where the "
+            "answers determine it.",
+            "readings": [reading.as_dict() for reading in readings],
+        },
+        "release": {"id": release.id, "url": absolute(release.get_absolute_url())} if release else None,
+        "badge": {
+            "url": badge,
+            **assessment_snippets(page_url=page, badge_url=badge, number=definition.number, conforms=verdict.conforms),
+        },
+        "checksums": {
+            "definition.md": definition.checksums.get("md"),
+            "definition.licenses.json": definition.stored_checksums().get(LICENSES),
+            "badge.svg": sha256(assessment_badge_svg(definition.number, verdict.conforms)),
+        },
+        "open_source_list": f"The SPDX License List's isOsiApproved flags, from {list_package}",
+    }
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def assessment_summary(made) -> dict:
+    """The answer to POST /assessments.json (and the API's): the statement's id, addresses and verdict."""
+    data = json.loads(bytes(made.body))
+    return {
+        "id": data["id"],
+        "url": data["url"],
+        "json_url": data["json_url"],
+        "badge": data["badge"]["url"],
+        "definition": data["definition"]["version"],
+        "conforms": data["conforms"],
+        "unmet": data["unmet"],
+        "created_at": data["created_at"],
+        "release": data["release"]["id"] if data["release"] else None,
+    }

@@ -1,5 +1,5 @@
 """Writes with consequences: publishing versions (and completing them with formats added later),
-making releases, and verifying that everything published still renders to its recorded checksums.
+making releases and self-assessments, and verifying that everything published still renders to its recorded checksums.
 
 The editor's workflow (drafts, review, comments) builds on these in drafting.py.
 """
@@ -12,8 +12,9 @@ from contextlib import nullcontext
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import fields, formats, outputs, rendering, static_export
-from .models import VERSION_NUMBER_RE, AuditEntry, Release, ReleaseOwner, Rendition, Version, number_parts
+from . import assessment, conformance, expressions, fields, formats, mappings, memory, outputs, rendering, static_export
+from .assessment import InvalidAnswers
+from .models import VERSION_NUMBER_RE, Assessment, AuditEntry, Release, ReleaseOwner, Rendition, Version, number_parts
 
 
 class PublishError(Exception):
@@ -154,6 +155,104 @@ def create_release(
     return release
 
 
+def assessable_definitions():
+    """The published Definition versions a self-assessment can be made against, newest first: those
+    whose questions assessment.py follows and that were published with their assessment of licenses."""
+    found = Version.objects.published().filter(
+        document__kind="definition", number__in=assessment.VERSIONS, renditions__format=outputs.LICENSES
+    )
+    return list(found.select_related("document").newest_first())
+
+
+# A published assessment of licenses is frozen: each process reads each one once.
+_known = memory.Memory("assessments of licenses by definition version", limit=64)
+
+
+def known_licenses(definition: Version) -> dict[str, conformance.Entry]:
+    """The licenses whose verdict is known for a Definition version: its published assessment of licenses."""
+
+    def read() -> dict[str, conformance.Entry]:
+        body = definition.renditions.get(format=outputs.LICENSES).body
+        return assessment.known_licenses(conformance.entries(bytes(body)))
+
+    return _known.get_or_make(definition.pk, read)
+
+
+def _definition_for(data, definition: Version | None) -> Version:
+    versions = assessable_definitions()
+    if definition is not None:
+        if definition.pk not in {version.pk for version in versions}:
+            raise InvalidAnswers({"definition": [f"No questionnaire follows {definition.title}."]})
+        return definition
+    number = data.get("definition") if isinstance(data, dict) else None
+    if number is None and versions:
+        return versions[0]
+    found = next((version for version in versions if version.number == number), None)
+    if found is None:
+        offered = ", ".join(version.number for version in versions) or "none yet"
+        raise InvalidAnswers({"definition": [f"Give a Definition version the questionnaire follows: {offered}."]})
+    return found
+
+
+def create_assessment(*, data, definition: Version | None = None) -> tuple[Assessment, bool]:
+    """Check a publisher's answers, judge them and store the statement once (the same answers give the
+    same assessment); return it and whether it was made now. Raise InvalidAnswers naming each field
+    that is wrong.
+
+    The one service behind the questionnaire's form, POST /assessments.json and the API.
+    """
+    definition = _definition_for(data, definition)
+    known = known_licenses(definition)
+    answers = assessment.check(data, known=known, definition=definition.number)
+    release = None
+    if answers["release"]:
+        release = Release.objects.select_related("version__document").filter(pk=answers["release"]).first()
+        if release is None:
+            raise InvalidAnswers({"release": ["There is no release with this id on this site."]})
+        licensed = release.version.document.spdx_id(release.version.number)
+        if licensed.lower() != answers["license"].lower():
+            raise InvalidAnswers(
+                {"license": [f"The release {release.id} is licensed under {licensed}, not {answers['license']}."]}
+            )
+    identifier = assessment.assessment_id(definition.number, answers)
+    existing = Assessment.objects.filter(pk=identifier).first()
+    if existing is not None:
+        return _same(existing, definition, answers), False
+    verdict = assessment.judge(answers, known=known, definition=definition.number)
+    ids = {key: entry.id for key, entry in known.items()}
+    made = Assessment(
+        id=identifier,
+        definition=definition,
+        release=release,
+        answers=answers,
+        conforms=verdict.conforms,
+        created_at=timezone.now().replace(microsecond=0),
+    )
+    made.body = outputs.assessment_statement(
+        identifier=identifier,
+        definition=definition,
+        answers=answers,
+        verdict=verdict,
+        readings=mappings.read_all(answers, verdict, ids),
+        release=release,
+        created_at=made.created_at,
+        list_package=expressions.LIST_PACKAGE,
+    )
+    made.sha256 = outputs.sha256(made.body)
+    try:
+        with transaction.atomic():
+            made.save(force_insert=True)
+    except IntegrityError:  # the same answers were stored at the same moment
+        return _same(Assessment.objects.get(pk=identifier), definition, answers), False
+    return made, True
+
+
+def _same(found: Assessment, definition: Version, answers: dict) -> Assessment:
+    if found.definition_id != definition.pk or found.answers != answers:
+        raise RuntimeError(f"Assessment id collision on {found.pk}.")
+    return found
+
+
 def _short(digest: str | None) -> str:
     return digest[:12] if digest else "none"
 
@@ -210,11 +309,27 @@ def _release_drift(release: Release) -> list[str]:
     return problems
 
 
+def _assessment_drift(made: Assessment) -> list[str]:
+    problems = []
+    if outputs.sha256(bytes(made.body)) != made.sha256:
+        problems.append(f"assessment {made.pk} .json: recorded {_short(made.sha256)}, but stored bytes differ")
+    recorded = json.loads(bytes(made.body)).get("checksums", {}).get("badge.svg")
+    badge = outputs.sha256(outputs.assessment_badge_svg(made.definition.number, made.conforms))
+    if badge != recorded:
+        problems.append(f"assessment {made.pk} .svg: recorded {_short(recorded)}, but re-rendered {_short(badge)}")
+    if assessment.assessment_id(made.definition.number, made.answers) != made.pk:
+        problems.append(f"assessment {made.pk}: its id is no longer the digest of its answers")
+    return problems
+
+
 def verify_checksums() -> list[str]:
-    """Re-render every published version and every release; return one line per drifted file."""
+    """Re-render every published version, every release and every assessment's badge; return one line
+    per drifted file."""
     problems = []
     for version in Version.objects.published().select_related("document").order_by("pk"):
         problems += _version_drift(version)
     for release in Release.objects.select_related("version__document").order_by("pk"):
         problems += _release_drift(release)
+    for made in Assessment.objects.select_related("definition").order_by("pk"):
+        problems += _assessment_drift(made)
     return problems

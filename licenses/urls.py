@@ -7,7 +7,7 @@ kinds.py; their names are the kind's route prefix and the route ("definition-ver
 from django.urls import path, register_converter
 from django.urls.converters import get_converters
 
-from . import converters, kinds, review, views
+from . import assessment_views, converters, kinds, review, views
 
 register_converter(converters.VersionNumberConverter, "version")
 register_converter(converters.VersionFormatConverter, "version_fmt")
@@ -16,8 +16,19 @@ if "draft_fmt" not in get_converters():  # editor_urls registers it too, whichev
 register_converter(converters.ReleaseFormatConverter, "release_fmt")
 register_converter(converters.ReleaseIdConverter, "release_id")
 register_converter(converters.KitFileConverter, "kit_file")
+register_converter(converters.ReleaseIdConverter, "assessment_id")
+register_converter(converters.AssessmentFormatConverter, "assessment_fmt")
 
 app_name = "licenses"
+
+
+def assessment_routes(kind: kinds.DocumentKind) -> list:
+    """The questionnaire of a definition that judges licenses: /definition/<number>/assess/."""
+    if not kind.judges_licenses:
+        return []
+    extra = {"kind": kind.name, **({"slug": kind.slug} if kind.slug else {})}
+    route = kind.prefix + "<version:number>/assess/"
+    return [path(route, assessment_views.questionnaire, extra, name=kind.route_prefix + "assess")]
 
 
 def versioned_routes(kind: kinds.DocumentKind) -> list:
@@ -37,6 +48,15 @@ urlpatterns = [
     path("versions.atom", views.versions_feed, name="all-versions-feed"),
     path("drafts.atom", views.drafts_feed, name="drafts-feed"),
     *(route for kind in kinds.KINDS.values() for route in versioned_routes(kind)),
+    *(route for kind in kinds.KINDS.values() for route in assessment_routes(kind)),
+    path("assess/", assessment_views.assess_latest, name="assess-latest"),
+    path("assessments.json", assessment_views.create_json, name="assessments-create"),
+    path("assessments/<assessment_id:assessment_id>/", assessment_views.statement, name="assessment"),
+    path(
+        "assessments/<assessment_id:assessment_id>.<assessment_fmt:fmt>",
+        assessment_views.statement_file,
+        name="assessment-file",
+    ),
     path("wizard/", views.wizard_latest, name="wizard-latest"),
     path("check/", views.check_page, name="check"),
     path("check.json", views.check_json, name="check-json"),

@@ -20,6 +20,7 @@ from django.db import DatabaseError, DataError, IntegrityError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -27,7 +28,7 @@ from . import about as about_pages
 from . import checker, conformance, diffs, feeds, fields, formats, memory, outputs, rendering
 from .forms import CheckForm, LicenseFieldsForm
 from .http import IMMUTABLE, PRIVATE, SHORT, bytes_response, frozen_response, page_response, preflight, read_only
-from .models import Document, Release, Version
+from .models import Assessment, Document, Release, Version
 from .publishing import create_release
 from .review import review_page
 from .throttling import Throttled, after, check_rate, render_slot
@@ -435,11 +436,35 @@ def _release(release_id: str) -> Release:
 
 @read_only
 def release_detail(request, release_id: str):
-    cached = _kept_page(("release", release_id), lambda: _render_release_page(request, _release(release_id)))
+    statements = _release_assessments(release_id)
+    cached = _kept_page(
+        ("release", release_id, statements), lambda: _render_release_page(request, _release(release_id), statements)
+    )
     return page_response(request, *cached)
 
 
-def _render_release_page(request, release: Release) -> bytes:
+_assessments_of_releases = memory.Memory("self-assessments naming each release", limit=4096)
+
+
+def _release_assessments(release_id: str) -> tuple[tuple[str, bool, str], ...]:
+    """The self-assessments that name a release, oldest first, as (id, conforms, Definition number).
+
+    Statements are added after a release is made, so the page is kept by this list (one indexed query);
+    while the database is away, the list last read here still holds."""
+    try:
+        found = tuple(
+            Assessment.objects.filter(release_id=release_id)
+            .order_by("created_at", "id")
+            .values_list("id", "conforms", "definition__number")
+        )
+    except DatabaseError:
+        found = _assessments_of_releases.get(release_id)
+        if found is None:
+            return ()
+    return _assessments_of_releases.remember(release_id, found)
+
+
+def _render_release_page(request, release: Release, statements: tuple = ()) -> bytes:
     version = release.version
     html = outputs.release_file(release, "html", slot=render_slot).decode()
     # Checksums that cost nothing: the license files' (recorded at creation) and the metadata's. The
@@ -463,8 +488,21 @@ def _render_release_page(request, release: Release) -> bytes:
         "files": files,
         "snippets": outputs.release_snippets(release),
         "permalink": outputs.absolute(release.get_absolute_url()),
+        "assessments": [_assessment_link(*statement) for statement in statements],
+        "assess_url": reverse("licenses:assess-latest") + f"?release={release.id}",
     }
     return render(request, "licenses/release_detail.html", context).content
+
+
+def _assessment_link(identifier: str, conforms: bool, number: str) -> dict:
+    """A self-assessment as the release page lists it, with the README snippet of its badge."""
+    page = reverse("licenses:assessment", kwargs={"assessment_id": identifier})
+    badge = reverse("licenses:assessment-file", kwargs={"assessment_id": identifier, "fmt": "svg"})
+    snippets = outputs.assessment_snippets(
+        page_url=outputs.absolute(page), badge_url=outputs.absolute(badge), number=number, conforms=conforms
+    )
+    verdict = "conforms" if conforms else "does not conform"
+    return {"id": identifier, "url": page, "badge": badge, "alt": f"Open Weights {number}: {verdict}", **snippets}
 
 
 @read_only

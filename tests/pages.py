@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from licenses.drafting import add_comment, editors_group, open_review, start_draft
 from licenses.loading import load_documents
 from licenses.models import Document
-from licenses.publishing import create_release
+from licenses.publishing import create_assessment, create_release
 
 PUBLIC_PAGES = {
     "home": "/",
@@ -18,6 +18,7 @@ PUBLIC_PAGES = {
     "wizard": "/licenses/owpl/1.0/wizard/",
     "check": "/check/",
     "compare": "/licenses/owpl/compare/1.0...1.0/",
+    "assess": "/definition/1.1/assess/",
     "login": "/accounts/login/",
     "signup": "/accounts/signup/",
     "password-reset": "/accounts/password/reset/",
@@ -41,6 +42,7 @@ def build_site() -> dict[str, str]:
     given = {"licensor": "Acme AI Labs", "model": "Page-7B", "year": "2026"}
     values = {field["name"]: given.get(field["name"], field["example"]) for field in version.fields}
     release = create_release(version=version, values=values, owner=editor)
+    statement, _ = create_assessment(data=STATEMENT_ANSWERS | {"release": release.id})
     draft = owpl.versions.drafts().first() or start_draft(document=owpl, user=editor)
     open_review(version=draft, user=editor)
     if not draft.comments.exists():
@@ -49,6 +51,7 @@ def build_site() -> dict[str, str]:
     pages.update(
         {
             "release": release.get_absolute_url(),
+            "statement": statement.get_absolute_url(),
             "draft-public": f"/drafts/{draft.pk}/",
             "my-releases": "/accounts/releases/",
             "editor": "/editor/",
@@ -58,5 +61,20 @@ def build_site() -> dict[str, str]:
     )
     return pages
 
+
+# A statement that misses one material and claims one optional criterion, so that its page shows
+# every kind of finding.
+STATEMENT_ANSWERS = {
+    "model": "Page-7B",
+    "publisher": "Acme AI Labs",
+    "release_url": "https://huggingface.co/acme/Page-7B",
+    "license": "LicenseRef-OWPL-1.1",
+    "training_software_license": "Apache-2.0",
+    "evidence": {
+        key: f"https://huggingface.co/acme/Page-7B/blob/main/{key}.md"
+        for key in ("architecture", "training_method", "training_data", "training_software")
+    },
+    "optional": {"user_software": {"url": "https://github.com/acme/page-chat", "license": "MIT"}},
+}
 
 SIGNED_IN_PAGES = {"my-releases", "editor", "editor-draft", "editor-audit"}

@@ -1,12 +1,15 @@
 """In the database itself, nothing frozen can be deleted: published versions, renditions, releases,
-the audit trail (migration 0010), on SQLite and PostgreSQL alike; `manage.py flush` still empties it."""
+the audit trail, self-assessments (migrations 0010, 0011), on SQLite and PostgreSQL alike; and
+`manage.py flush` still empties it."""
 
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
-from licenses.models import AuditEntry, Document, Release, Rendition, Version
-from licenses.publishing import create_release, record
+from licenses.models import Assessment, AuditEntry, Document, Release, Rendition, Version
+from licenses.publishing import create_assessment, create_release, record
+
+from .pages import STATEMENT_ANSWERS
 
 VALUES = {"licensor": "Kestrel AI", "model": "Kestrel-1B", "year": "2026"}
 
@@ -25,6 +28,13 @@ def test_raw_sql_cannot_delete_frozen_rows(owpl, table):
     with pytest.raises(IntegrityError):
         raw_delete(table)
     assert before > 0 and model.objects.count() == before
+
+
+def test_a_self_assessment_cannot_be_deleted(canonical):
+    statement, _ = create_assessment(data=STATEMENT_ANSWERS)
+    with pytest.raises(IntegrityError):
+        raw_delete("licenses_assessment")
+    assert Assessment.objects.filter(pk=statement.pk).exists()
 
 
 def test_a_published_version_cannot_be_deleted_but_a_draft_can(owpl):
