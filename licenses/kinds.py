@@ -71,7 +71,7 @@ CONFORMANCE_ROUTES = (
     ("licenses-json", "<version:number>/licenses.json", "version_licenses", {"as_json": True}),
 )
 # Routes whose answer is the same for everyone (see middleware.FastPathMiddleware).
-FAST_VERSIONED_ROUTES = ("version", "version-file", "badge")
+FAST_VERSIONED_ROUTES = ("version", "version-file", "badge", "compare", "compare-diff")
 
 
 def get(name: str) -> DocumentKind:
