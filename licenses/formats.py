@@ -11,11 +11,23 @@ new format is rendered once for each already-published version by `publishing.co
 (which `load_documents`, and so `make run` and every deployment, runs), stored as a `Rendition` with
 its checksum, recorded in the audit trail, and frozen like the rest. Versions published afterwards
 get it at publication, like every other format.
+
+A format added later says when (`added`), and a version's own record (its checksums and the formats
+its metadata lists) holds only the formats added at or before its `published_at`. Publication time,
+not deployment order, decides: a fresh database that publishes a version from the content files gives
+it the same record, byte for byte, as a database that published it before the format existed, where
+the format came afterwards as a later rendition. So `added` must be later than the `published_at` of
+every version published when the format is introduced (and rather later than that: a version published
+before the code that has the format is deployed everywhere gets it as a later rendition everywhere).
+
+Some formats only license templates have (`template_only`); the definition, which is no license, has
+none of them (see `Document.is_template` and kinds.py).
 """
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from . import rendering
 
@@ -49,10 +61,22 @@ class Format:
     license_name: str = ""
     slow: bool = False  # rendering it takes one of the host's render slots when done for a request
     attachment: bool = False  # downloaded, never shown in the browser (an archive)
+    # When the format was added to the table (None: it was there from the start). A version's own
+    # record holds only the formats added at or before its publication (see the module's docstring).
+    added: datetime | None = None
+    template_only: bool = False  # only license templates have it (the definition has not)
 
     @property
     def fillable(self) -> bool:
         return bool(self.license_name)
+
+    def serves(self, *, template: bool) -> bool:
+        """Return whether a version of a template (a license), or of another document, has this format."""
+        return template or not self.template_only
+
+    def added_by(self, moment: datetime) -> bool:
+        """Return whether the format was in the table at `moment` (a version's publication)."""
+        return self.added is None or moment >= self.added
 
     def version_name(self, slug: str, number: str, *, is_license: bool) -> str:
         """Return the download name of a published version's file."""
@@ -183,13 +207,28 @@ def content_type(suffix: str) -> str:
     return FORMATS[suffix].content_type
 
 
-def stored() -> list[Format]:
-    """The formats rendered at publication, in the order they are made (metadata last)."""
-    return [fmt for fmt in FORMATS.values() if fmt.stored]
+def stored(*, template: bool = False) -> list[Format]:
+    """The formats rendered at publication, in the order they are made (metadata last): those every
+    version has, and with `template` those only license templates have too."""
+    return [fmt for fmt in FORMATS.values() if fmt.stored and fmt.serves(template=template)]
 
 
-def version_files() -> list[Format]:
-    return [fmt for fmt in FORMATS.values() if fmt.version_file]
+def record(*, template: bool, published_at: datetime | None) -> list[Format]:
+    """The stored formats of a version's own record (its checksums, and what its metadata lists), in
+    the order they are made: those of its kind added by its publication. A draft (`published_at` None)
+    has those of them that drafts have, as of now."""
+    if published_at is None:
+        now = datetime.now(UTC)
+        return [
+            fmt for fmt in stored(template=template) if fmt.added_by(now) and (fmt.draft_file or not fmt.version_file)
+        ]
+    return [fmt for fmt in stored(template=template) if fmt.added_by(published_at)]
+
+
+def version_files(*, template: bool = False) -> list[Format]:
+    """A published version's files: those every version has, and with `template` (a license's) those
+    only license templates have too."""
+    return [fmt for fmt in FORMATS.values() if fmt.version_file and fmt.serves(template=template)]
 
 
 def draft_files() -> list[Format]:

@@ -102,7 +102,7 @@ def version_metadata(version: Version, checksums: dict[str, str]) -> bytes:
         # The files it is published with, except this one (a format added later is not listed: frozen).
         "formats": {
             fmt.suffix: {"url": version_url(version, fmt.suffix), "sha256": checksums[fmt.suffix]}
-            for fmt in formats.version_files()
+            for fmt in formats.version_files(template=version.document.is_template)
             if fmt.suffix in checksums and fmt.render is not None
         },
         "html_sha256": checksums["html"],
@@ -128,12 +128,17 @@ METADATA, SUMMARY, LICENSES = "json", "summary", "licenses"
 def render_all(
     version: Version, only: set[str] | None = None, *, slot: Slot = nullcontext, licenses: bytes | None = None
 ) -> dict[str, bytes]:
-    """Render a version in every stored format (metadata last: it lists the others' checksums) and
-    its summary; `only` the formats named, when given (a published version's own record).
+    """Render a version in every format of its record (formats.record: those of its kind added by its
+    publication; metadata last, as it lists the others' checksums) and its summary; `only` the formats
+    named, when given (a published version's own record, re-rendered).
 
     `licenses` is a definition version's assessment of licenses (conformance.py): data, not a
     rendering, published with the version and listed in its metadata."""
-    wanted = [fmt for fmt in formats.stored() if only is None or fmt.suffix in only]
+    template = version.document.is_template
+    if only is None:
+        wanted = formats.record(template=template, published_at=version.published_at)
+    else:
+        wanted = [fmt for fmt in formats.stored(template=template) if fmt.suffix in only]
     files = {fmt.suffix: render(version, fmt.suffix, slot=slot) for fmt in wanted if fmt.render is not None}
     if licenses is not None:
         files[LICENSES] = licenses

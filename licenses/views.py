@@ -224,7 +224,7 @@ def _downloads(version: Version) -> list[dict]:
     checksums = version.stored_checksums()
     return [
         {"fmt": fmt.suffix, "url": version.file_url(fmt.suffix), "name": version.file_name(fmt.suffix), "sha256": sha}
-        for fmt in formats.version_files()
+        for fmt in formats.version_files(template=version.document.is_template)
         if (sha := checksums.get(fmt.suffix))
     ]
 
@@ -263,6 +263,8 @@ def version_file(request, kind: str, slug: str, number: str, fmt: str):
 
     def read() -> tuple[bytes, str, str, tuple[str, ...]]:
         version = _published_version(slug, kind, number)
+        if not formats.get(fmt).serves(template=version.document.is_template):
+            raise Http404(f"{version.title} is not a license template: it has no .{fmt} file.")
         body, sha = outputs.version_file(version, fmt, slot=render_slot)
         return body, sha, version.file_name(fmt), tuple(version.field_names)
 
