@@ -20,16 +20,17 @@ the format came afterwards as a later rendition. So `added` must be later than t
 every version published when the format is introduced (and rather later than that: a version published
 before the code that has the format is deployed everywhere gets it as a later rendition everywhere).
 
-Some formats only license templates have (`template_only`); the definition, which is no license, has
-none of them (see `Document.is_template` and kinds.py).
+Some formats only license templates have (`template_only`: the SPDX and ScanCode templates); the
+definition, which is no license, has none of them (see `Document.is_template` and kinds.py).
 """
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from . import rendering
+from . import rendering, scancode, spdx
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,14 @@ class Source:
     author: str = ""
     url: str = ""
     marker: str = ""  # "DRAFT" on drafts
+    # What the templates for tools are made from (license templates only): the declared fields, the
+    # SPDX identifier, the key model cards name the license by ("owpl-1.0"), the short name ("OWPL
+    # 1.0") and the publication time.
+    fields: Sequence[Mapping[str, Any]] = ()
+    spdx_id: str = ""
+    key: str = ""
+    short_name: str = ""
+    published_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,7 @@ class Format:
     # record holds only the formats added at or before its publication (see the module's docstring).
     added: datetime | None = None
     template_only: bool = False  # only license templates have it (the definition has not)
+    for_tools: bool = False  # for the tools that read licenses: the version page's "For tool authors"
 
     @property
     def fillable(self) -> bool:
@@ -118,6 +128,34 @@ def _pdf(source: Source) -> bytes:
     return rendering.to_pdf(page)
 
 
+def _spdx_xml(source: Source) -> bytes:
+    return spdx.license_xml(
+        source.markdown,
+        fields=source.fields,
+        license_id=source.spdx_id,
+        name=source.title,
+        url=source.url,
+        published_at=source.published_at,
+    )
+
+
+def _scancode_zip(source: Source) -> bytes:
+    return scancode.bundle(
+        source.markdown,
+        key=source.key,
+        name=source.title,
+        spdx_id=source.spdx_id,
+        short_name=source.short_name,
+        url=source.url,
+        published_at=source.published_at,
+    )
+
+
+# When the templates for tools were added: after every version published before them (OWPL 1.1 and
+# Definition 1.1 were published at 2026-12-02T00:00Z), so 1.0 and 1.1 get them as later renditions on
+# every database, and a version published from this time on gets them at publication.
+TOOL_TEMPLATES_ADDED = datetime(2026, 12, 9, tzinfo=UTC)
+
 # The order is the order of lists: of downloads, of a release's files and of the members of its zip
 # (whose bytes are frozen with the release: keep plain text, Markdown, PDF first, in that order).
 _TABLE = [
@@ -163,6 +201,30 @@ _TABLE = [
         version_file=True,
         draft_file=True,
         release_file=True,
+    ),
+    # The templates that let license scanners recognise a license and its releases (spdx.py, scancode.py).
+    Format(
+        "spdx.xml",
+        "application/xml; charset=utf-8",
+        "SPDX license-list XML",
+        render=_spdx_xml,
+        stored=True,
+        version_file=True,
+        added=TOOL_TEMPLATES_ADDED,
+        template_only=True,
+        for_tools=True,
+    ),
+    Format(
+        "scancode.zip",
+        "application/zip",
+        "ScanCode license and rules",
+        render=_scancode_zip,
+        stored=True,
+        version_file=True,
+        attachment=True,
+        added=TOOL_TEMPLATES_ADDED,
+        template_only=True,
+        for_tools=True,
     ),
     # A release's kit: the license files, NOTICE and snippets (outputs.release_zip).
     Format("zip", "application/zip", "Everything (zip)", release_file=True, attachment=True),

@@ -199,6 +199,7 @@ def _render_version_page(request, slug: str, kind: str, number: str) -> bytes:
     body, _ = outputs.version_file(version, "html")
     heading, text = split_title(body.decode())
     summary, _ = outputs.version_file(version, "summary")
+    files = _downloads(version)
     context = {
         "document": document,
         "version": version,
@@ -208,7 +209,9 @@ def _render_version_page(request, slug: str, kind: str, number: str) -> bytes:
         "body": text,
         "contents": rendering.table_of_contents(text),
         "summary": summary.decode(),
-        "downloads": _downloads(version),
+        "downloads": [file for file in files if not file["for_tools"]],
+        "tool_files": [file for file in files if file["for_tools"]],
+        "spdx_id": document.spdx_id(version.number) if document.is_template else None,
         "permalink": outputs.absolute(version.get_absolute_url()),
         "versions_feed_url": document.route("versions-feed"),
         "compare": _comparison_for(version, versions),
@@ -223,7 +226,14 @@ def _downloads(version: Version) -> list[dict]:
     its publication included, once rendered: see formats.py)."""
     checksums = version.stored_checksums()
     return [
-        {"fmt": fmt.suffix, "url": version.file_url(fmt.suffix), "name": version.file_name(fmt.suffix), "sha256": sha}
+        {
+            "fmt": fmt.suffix,
+            "label": fmt.label,
+            "url": version.file_url(fmt.suffix),
+            "name": version.file_name(fmt.suffix),
+            "sha256": sha,
+            "for_tools": fmt.for_tools,
+        }
         for fmt in formats.version_files(template=version.document.is_template)
         if (sha := checksums.get(fmt.suffix))
     ]
