@@ -7,6 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
+# ScanCode, for the one test that runs it for real (tests/test_scancode.py): heavy, and with pins of its
+# own, so in a virtual environment of its own, from requirements-scancode.txt.
+SCANCODE_VENV := .venv-scancode
 DEBIAN_PACKAGES := chromium libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils \
 	nginx-light wrk
 # The first Python 3.12+ found: pyenv's (selected by .python-version) or the system's.
@@ -14,7 +17,7 @@ PYTHON := $(shell for p in python3 python3.13 python3.12; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: run test lint format bench system venv clean axe production production-stop
+.PHONY: run test lint format bench system venv scancode clean axe production production-stop
 
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
@@ -33,7 +36,7 @@ production: venv system
 production-stop:
 	$(PY) config/production.py stop
 
-test: venv system axe
+test: venv system axe scancode
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -78,10 +81,21 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
+$(SCANCODE_VENV)/.installed: requirements-scancode.txt
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Error: Python 3.12 or newer is required (Django 6.1). Install it, or with pyenv run 'pyenv install 3.13'." >&2; \
+		exit 1; fi
+	test -x $(SCANCODE_VENV)/bin/python || $(PYTHON) -m venv $(SCANCODE_VENV)
+	$(SCANCODE_VENV)/bin/python -m pip install -q --upgrade pip
+	$(SCANCODE_VENV)/bin/python -m pip install -q -r requirements-scancode.txt
+	touch $@
+
+scancode: $(SCANCODE_VENV)/.installed
+
 # Load test as production runs it (gunicorn, DJANGO_DEBUG=0, a throwaway database) against a Django
 # ceiling and nginx. BENCH_ARGS="--quick", "--postgres", "--soak 300".
 bench: venv system
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 var .pytest_cache screenshots bench/results.json tests/browser/node_modules
+	rm -rf $(VENV) $(SCANCODE_VENV) staticfiles db.sqlite3 var .pytest_cache screenshots bench/results.json tests/browser/node_modules

@@ -408,7 +408,7 @@ def version(request, slug: str = Path(..., example="owpl"), number: str = Path(.
         checksums,
         (
             (fmt, version.file_name(fmt.suffix), outputs.absolute(version.file_url(fmt.suffix)))
-            for fmt in formats.version_files()
+            for fmt in formats.version_files(template=document.is_template)
         ),
     )
     return {

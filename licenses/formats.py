@@ -11,13 +11,26 @@ new format is rendered once for each already-published version by `publishing.co
 (which `load_documents`, and so `make run` and every deployment, runs), stored as a `Rendition` with
 its checksum, recorded in the audit trail, and frozen like the rest. Versions published afterwards
 get it at publication, like every other format.
+
+A format added later says when (`added`), and a version's own record (its checksums and the formats
+its metadata lists) holds only the formats added at or before its `published_at`. Publication time,
+not deployment order, decides: a fresh database that publishes a version from the content files gives
+it the same record, byte for byte, as a database that published it before the format existed, where
+the format came afterwards as a later rendition. So `added` must be later than the `published_at` of
+every version published when the format is introduced (and rather later than that: a version published
+before the code that has the format is deployed everywhere gets it as a later rendition everywhere).
+
+Some formats only license templates have (`template_only`: the SPDX and ScanCode templates); the
+definition, which is no license, has none of them (see `Document.is_template` and kinds.py).
 """
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
-from . import rendering
+from . import rendering, scancode, spdx
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,14 @@ class Source:
     author: str = ""
     url: str = ""
     marker: str = ""  # "DRAFT" on drafts
+    # What the templates for tools are made from (license templates only): the declared fields, the
+    # SPDX identifier, the key model cards name the license by ("owpl-1.0"), the short name ("OWPL
+    # 1.0") and the publication time.
+    fields: Sequence[Mapping[str, Any]] = ()
+    spdx_id: str = ""
+    key: str = ""
+    short_name: str = ""
+    published_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -49,10 +70,23 @@ class Format:
     license_name: str = ""
     slow: bool = False  # rendering it takes one of the host's render slots when done for a request
     attachment: bool = False  # downloaded, never shown in the browser (an archive)
+    # When the format was added to the table (None: it was there from the start). A version's own
+    # record holds only the formats added at or before its publication (see the module's docstring).
+    added: datetime | None = None
+    template_only: bool = False  # only license templates have it (the definition has not)
+    for_tools: bool = False  # for the tools that read licenses: the version page's "For tool authors"
 
     @property
     def fillable(self) -> bool:
         return bool(self.license_name)
+
+    def serves(self, *, template: bool) -> bool:
+        """Return whether a version of a template (a license), or of another document, has this format."""
+        return template or not self.template_only
+
+    def added_by(self, moment: datetime) -> bool:
+        """Return whether the format was in the table at `moment` (a version's publication)."""
+        return self.added is None or moment >= self.added
 
     def version_name(self, slug: str, number: str, *, is_license: bool) -> str:
         """Return the download name of a published version's file."""
@@ -93,6 +127,34 @@ def _pdf(source: Source) -> bytes:
     )
     return rendering.to_pdf(page)
 
+
+def _spdx_xml(source: Source) -> bytes:
+    return spdx.license_xml(
+        source.markdown,
+        fields=source.fields,
+        license_id=source.spdx_id,
+        name=source.title,
+        url=source.url,
+        published_at=source.published_at,
+    )
+
+
+def _scancode_zip(source: Source) -> bytes:
+    return scancode.bundle(
+        source.markdown,
+        key=source.key,
+        name=source.title,
+        spdx_id=source.spdx_id,
+        short_name=source.short_name,
+        url=source.url,
+        published_at=source.published_at,
+    )
+
+
+# When the templates for tools were added: after every version published before them (OWPL 1.1 and
+# Definition 1.1 were published at 2026-12-02T00:00Z), so 1.0 and 1.1 get them as later renditions on
+# every database, and a version published from this time on gets them at publication.
+TOOL_TEMPLATES_ADDED = datetime(2026, 12, 9, tzinfo=UTC)
 
 # The order is the order of lists: of downloads, of a release's files and of the members of its zip
 # (whose bytes are frozen with the release: keep plain text, Markdown, PDF first, in that order).
@@ -140,6 +202,30 @@ _TABLE = [
         draft_file=True,
         release_file=True,
     ),
+    # The templates that let license scanners recognise a license and its releases (spdx.py, scancode.py).
+    Format(
+        "spdx.xml",
+        "application/xml; charset=utf-8",
+        "SPDX license-list XML",
+        render=_spdx_xml,
+        stored=True,
+        version_file=True,
+        added=TOOL_TEMPLATES_ADDED,
+        template_only=True,
+        for_tools=True,
+    ),
+    Format(
+        "scancode.zip",
+        "application/zip",
+        "ScanCode license and rules",
+        render=_scancode_zip,
+        stored=True,
+        version_file=True,
+        attachment=True,
+        added=TOOL_TEMPLATES_ADDED,
+        template_only=True,
+        for_tools=True,
+    ),
     # A release's kit: the license files, NOTICE and snippets (outputs.release_zip).
     Format("zip", "application/zip", "Everything (zip)", release_file=True, attachment=True),
     # The unified difference between two versions (compare pages).
@@ -183,13 +269,28 @@ def content_type(suffix: str) -> str:
     return FORMATS[suffix].content_type
 
 
-def stored() -> list[Format]:
-    """The formats rendered at publication, in the order they are made (metadata last)."""
-    return [fmt for fmt in FORMATS.values() if fmt.stored]
+def stored(*, template: bool = False) -> list[Format]:
+    """The formats rendered at publication, in the order they are made (metadata last): those every
+    version has, and with `template` those only license templates have too."""
+    return [fmt for fmt in FORMATS.values() if fmt.stored and fmt.serves(template=template)]
 
 
-def version_files() -> list[Format]:
-    return [fmt for fmt in FORMATS.values() if fmt.version_file]
+def record(*, template: bool, published_at: datetime | None) -> list[Format]:
+    """The stored formats of a version's own record (its checksums, and what its metadata lists), in
+    the order they are made: those of its kind added by its publication. A draft (`published_at` None)
+    has those of them that drafts have, as of now."""
+    if published_at is None:
+        now = datetime.now(UTC)
+        return [
+            fmt for fmt in stored(template=template) if fmt.added_by(now) and (fmt.draft_file or not fmt.version_file)
+        ]
+    return [fmt for fmt in stored(template=template) if fmt.added_by(published_at)]
+
+
+def version_files(*, template: bool = False) -> list[Format]:
+    """A published version's files: those every version has, and with `template` (a license's) those
+    only license templates have too."""
+    return [fmt for fmt in FORMATS.values() if fmt.version_file and fmt.serves(template=template)]
 
 
 def draft_files() -> list[Format]:

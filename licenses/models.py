@@ -216,7 +216,7 @@ class Rendition(models.Model):
     """The bytes of a published version in one format, rendered once at publication."""
 
     version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="renditions")
-    format = models.CharField(max_length=10)
+    format = models.CharField(max_length=20)
     body = models.BinaryField()
     sha256 = models.CharField(max_length=64)
 

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 
-from . import formats, rendering
+from . import formats, rendering, snippets
 from .models import Release, Rendition, Version
 
 # What a request path passes as `slot` to hold one of the host's render slots while a slow format
@@ -60,6 +60,7 @@ def render(
     spec = formats.get(fmt)
     if spec.render is None:
         raise ValueError(f"The format {fmt!r} is made from the others, not rendered from the text.")
+    document = version.document
     source = formats.Source(
         _source(version),
         values,
@@ -67,12 +68,31 @@ def render(
         author=author or "Open Weights",
         url=url or version_url(version),
         marker="" if version.is_published else "DRAFT",
+        **(_template_source(version) if document.is_template else {}),
     )
     if not spec.slow:
         return spec.render(source)
     with slot():
         _slow_renders[0] += 1
         return spec.render(source)
+
+
+def _template_source(version: Version) -> dict:
+    """What the templates for tools are made from, besides the text (formats.Source)."""
+    document = version.document
+    return {
+        "fields": version.fields,
+        "spdx_id": document.spdx_id(version.number),
+        "key": license_key(version),
+        "short_name": f"{document.short_name} {version.number}",
+        "published_at": version.published_at,
+    }
+
+
+def license_key(version: Version) -> str:
+    """Return the name a model card gives a license version (`license_name: owpl-1.0`), which is also
+    its ScanCode key."""
+    return f"{version.document.slug}-{version.number}"
 
 
 # PDFs (the slow formats) this process has rendered: each leaves some native memory behind
@@ -104,7 +124,7 @@ def version_metadata(version: Version, checksums: dict[str, str]) -> bytes:
         # The files it is published with, except this one (a format added later is not listed: frozen).
         "formats": {
             fmt.suffix: {"url": version_url(version, fmt.suffix), "sha256": checksums[fmt.suffix]}
-            for fmt in formats.version_files()
+            for fmt in formats.version_files(template=version.document.is_template)
             if fmt.suffix in checksums and fmt.render is not None
         },
         "html_sha256": checksums["html"],
@@ -130,12 +150,17 @@ METADATA, SUMMARY, LICENSES = "json", "summary", "licenses"
 def render_all(
     version: Version, only: set[str] | None = None, *, slot: Slot = nullcontext, licenses: bytes | None = None
 ) -> dict[str, bytes]:
-    """Render a version in every stored format (metadata last: it lists the others' checksums) and
-    its summary; `only` the formats named, when given (a published version's own record).
+    """Render a version in every format of its record (formats.record: those of its kind added by its
+    publication; metadata last, as it lists the others' checksums) and its summary; `only` the formats
+    named, when given (a published version's own record, re-rendered).
 
     `licenses` is a definition version's assessment of licenses (conformance.py): data, not a
     rendering, published with the version and listed in its metadata."""
-    wanted = [fmt for fmt in formats.stored() if only is None or fmt.suffix in only]
+    template = version.document.is_template
+    if only is None:
+        wanted = formats.record(template=template, published_at=version.published_at)
+    else:
+        wanted = [fmt for fmt in formats.stored(template=template) if fmt.suffix in only]
     files = {fmt.suffix: render(version, fmt.suffix, slot=slot) for fmt in wanted if fmt.render is not None}
     if licenses is not None:
         files[LICENSES] = licenses
@@ -244,22 +269,24 @@ def release_snippets(release: Release) -> dict[str, str]:
     license_url = absolute(version.get_absolute_url())
     spdx = document.spdx_id(version.number)
     values = release.values
-    badge_label = f"License: {document.short_name} {version.number}"
-    notice = [values.get("model", ""), f"Copyright {values.get('year', '')} {values.get('licensor', '')}".strip(), ""]
-    notice += [
-        "The weights and other model elements that the licensor designates are licensed under the",
-        f"{version.title}: {license_url}",
-        "",
-        f"This release: {absolute(release.get_absolute_url())}",
-        f"SPDX-License-Identifier: {spdx}",
-    ]
+    notice = snippets.notice(
+        model=values.get("model", ""),
+        year=values.get("year", ""),
+        licensor=values.get("licensor", ""),
+        title=version.title,
+        license_url=license_url,
+        release_url=absolute(release.get_absolute_url()),
+        spdx_id=spdx,
+    )
     return {
-        "model_card": (
-            f"---\nlicense: other\nlicense_name: {document.slug}-{version.number}\nlicense_link: {license_url}\n---\n"
+        "model_card": snippets.model_card(key=license_key(version), license_url=license_url),
+        "badge": snippets.badge(
+            label=snippets.badge_label(document.short_name, version.number),
+            image_url=absolute(version.badge_url()),
+            license_url=license_url,
         ),
-        "badge": f"[![{badge_label}]({absolute(version.badge_url())})]({license_url})\n",
-        "spdx": f"SPDX-License-Identifier: {spdx}\n",
-        "notice": "\n".join(notice).strip("\n") + "\n",
+        "spdx": snippets.spdx_header(spdx) + "\n",
+        "notice": notice,
     }
 
 

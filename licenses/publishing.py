@@ -89,9 +89,10 @@ def complete_renditions() -> list[str]:
     rendition made, so running it again makes none.
     """
     made = []
-    # Formats made from the others (metadata) are made at publication only: a later one cannot be.
-    wanted = [fmt.suffix for fmt in formats.stored() if fmt.render is not None]
     for version in Version.objects.published().select_related("document").order_by("pk"):
+        # Formats made from the others (metadata) are made at publication only: a later one cannot be.
+        template = version.document.is_template
+        wanted = [fmt.suffix for fmt in formats.stored(template=template) if fmt.render is not None]
         have = set(version.renditions.values_list("format", flat=True))
         missing = [suffix for suffix in wanted if suffix not in have]
         if not missing:

@@ -149,7 +149,7 @@ def document_urls(versions: list[Version]) -> list[tuple[str, datetime | None]]:
         rendered = version.stored_checksums()
         urls += [
             (version.file_url(fmt.suffix), version.published_at)
-            for fmt in formats.version_files()
+            for fmt in formats.version_files(template=version.document.is_template)
             if fmt.suffix in rendered
         ]
         if version.document.is_template:

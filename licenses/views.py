@@ -203,6 +203,7 @@ def _render_version_page(request, slug: str, kind: str, number: str) -> bytes:
     body, _ = outputs.version_file(version, "html")
     heading, text = split_title(body.decode())
     summary, _ = outputs.version_file(version, "summary")
+    files = _downloads(version)
     context = {
         "document": document,
         "version": version,
@@ -212,7 +213,9 @@ def _render_version_page(request, slug: str, kind: str, number: str) -> bytes:
         "body": text,
         "contents": rendering.table_of_contents(text),
         "summary": summary.decode(),
-        "downloads": _downloads(version),
+        "downloads": [file for file in files if not file["for_tools"]],
+        "tool_files": [file for file in files if file["for_tools"]],
+        "spdx_id": document.spdx_id(version.number) if document.is_template else None,
         "permalink": outputs.absolute(version.get_absolute_url()),
         "versions_feed_url": document.route("versions-feed"),
         "compare": _comparison_for(version, versions),
@@ -227,8 +230,15 @@ def _downloads(version: Version) -> list[dict]:
     its publication included, once rendered: see formats.py)."""
     checksums = version.stored_checksums()
     return [
-        {"fmt": fmt.suffix, "url": version.file_url(fmt.suffix), "name": version.file_name(fmt.suffix), "sha256": sha}
-        for fmt in formats.version_files()
+        {
+            "fmt": fmt.suffix,
+            "label": fmt.label,
+            "url": version.file_url(fmt.suffix),
+            "name": version.file_name(fmt.suffix),
+            "sha256": sha,
+            "for_tools": fmt.for_tools,
+        }
+        for fmt in formats.version_files(template=version.document.is_template)
         if (sha := checksums.get(fmt.suffix))
     ]
 
@@ -267,6 +277,8 @@ def version_file(request, kind: str, slug: str, number: str, fmt: str):
 
     def read() -> tuple[bytes, str, str, tuple[str, ...]]:
         version = _published_version(slug, kind, number)
+        if not formats.get(fmt).serves(template=version.document.is_template):
+            raise Http404(f"{version.title} is not a license template: it has no .{fmt} file.")
         body, sha = outputs.version_file(version, fmt, slot=render_slot)
         return body, sha, version.file_name(fmt), tuple(version.field_names)
 

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client, override_settings
 from openapi_spec_validator import validate
 
-from licenses import outputs
+from licenses import formats, outputs
 from licenses.models import Release, Version
 from licenses.publishing import create_release
 
@@ -81,9 +81,11 @@ def test_a_version_lists_every_file_with_the_checksum_it_was_published_with(clie
     data = json.loads(client.get("/api/v1/documents/owpl/versions/1.0").content)
     version = Version.objects.get(document__slug="owpl", number="1.0")
     checksums = version.stored_checksums()
+    # Every file of a license version, the templates for tools added since its publication included.
     assert {file["format"]: file["sha256"] for file in data["files"]} == {
-        fmt: checksums[fmt] for fmt in ("txt", "md", "pdf", "json")
+        fmt.suffix: checksums[fmt.suffix] for fmt in formats.version_files(template=True)
     }
+    assert {"spdx.xml", "scancode.zip"} <= {file["format"] for file in data["files"]}
     for file in data["files"]:
         path = file["url"].removeprefix(outputs.absolute(""))
         assert outputs.sha256(client.get(path).content) == file["sha256"], path

@@ -47,7 +47,7 @@ def test_a_format_added_later_is_served_listed_exported_verified_and_changes_no_
         made = publishing.complete_renditions()
         assert sorted(made) == sorted(f"{v.document.slug} {v.number} .words" for v in published)
         assert publishing.complete_renditions() == [], "each version gets it once"
-        entries = AuditEntry.objects.filter(action=AuditEntry.Action.ADD_FORMAT)
+        entries = AuditEntry.objects.filter(action=AuditEntry.Action.ADD_FORMAT, detail__format="words")
         assert sorted(entry.detail["format"] for entry in entries) == ["words"] * len(published)
         views.forget_everything()
 

@@ -60,3 +60,10 @@ def test_flush_empties_the_database_and_the_triggers_stay(canonical):
     with pytest.raises(IntegrityError):
         raw_delete("licenses_rendition")
     call_command("flush", "--noinput", verbosity=0)
+
+
+def test_a_release_refuses_any_update_in_the_database(owpl):
+    release = create_release(version=owpl, values=VALUES)
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE licenses_release SET checksums = '{}' WHERE id = %s", [release.pk])
+    assert Release.objects.get(pk=release.pk).checksums == release.checksums
