@@ -114,7 +114,7 @@ def _model_card(kit: dict[str, str], model: str) -> str:
 @pytest.mark.scancode
 def test_scancode_detects_a_releases_license_notice_and_model_card_and_still_apache(canonical, tmp_path):
     if not (SCANCODE_BIN / "scancode").exists():
-        pytest.skip("ScanCode is not installed: `make test` installs it into .venv-scancode")
+        pytest.fail("ScanCode is not installed: `make test` installs it into .venv-scancode")
     bundle, scan = tmp_path / "bundle", tmp_path / "scan"
     for number in ("1.0", "1.1"):
         version = _license(number)

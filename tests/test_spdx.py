@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import importlib.util
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -40,13 +41,16 @@ ADDED_SENTENCE = "You may not use the Model for any military purpose."
 def _shared(path: str):
     found = SHARED / path
     if not found.exists():
-        pytest.skip(f"{found} is not beside the project")
+        # The acceptance checks' own small matcher lives beside the project, not in it; yalm (pinned)
+        # makes the same assertions in every run, so without it only this second reading is missing.
+        pytest.skip(f"{found} is not beside the project: the tests with yalm still run")
     return found
 
 
 @pytest.fixture(scope="module")
 def schema():
-    return etree.XMLSchema(etree.parse(str(_shared("spdx/ListedLicense.xsd"))))
+    # SPDX's schema, kept in the repository (CC0, tests/data/spdx/README.md): this test always runs.
+    return etree.XMLSchema(etree.parse(str(Path(__file__).parent / "data" / "spdx" / "ListedLicense.xsd")))
 
 
 @pytest.fixture(scope="module")
