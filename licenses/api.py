@@ -25,7 +25,7 @@ from ninja.errors import ValidationError as RequestValidationError
 from ninja.openapi.docs import Swagger
 from pydantic import Field
 
-from . import checker, conformance, fields, formats, memory, outputs
+from . import checker, conformance, fields, formats, kit, memory, outputs
 from .assessment import InvalidAnswers
 from .http import EXPOSED_HEADERS, SHORT, frozen_response
 from .models import Assessment, Document, Release, Version
@@ -518,7 +518,8 @@ def make_release(request, payload: ReleaseIn, response: HttpResponse):
     if problems:
         raise _Invalid.many(problems)
     state = check_rate(request, "release", settings.OW_RELEASES_PER_MINUTE)
-    existed = Release.objects.filter(pk=release_id(version, fields.canonical(version.fields, values))).exists()
+    identifier = release_id(version, fields.canonical(version.fields, values), coverage=kit.default_coverage())
+    existed = Release.objects.filter(pk=identifier).exists()
     made = create_release(version=version, values=values, slot=render_slot)
     response["Location"] = _api_url("release", release_id=made.id)
     _rate_headers(response, state)

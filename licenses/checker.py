@@ -270,6 +270,9 @@ def _template(markdown: str) -> tuple[tuple[Token, ...], re.Pattern]:
                 # lazy group would try every end for each field of a text that does not match.
                 # The group may be empty: a value of signs only ("_") has no word.
                 pattern.append(f"(?P<{seen[token.field]}>(?:\\S(?:.{{0,{MAX_VALUE}}}?\\S)? )?)")
+        elif token.text == "." and index and words[index - 1].field is not None:
+            # Renderer 2 prints one period, not two, after a value that ends with one ("Inc.").
+            pattern.append(r"(?:\. |(?<=\. ))")
         else:
             pattern.append(f"{re.escape(token.text)} ")
     return words, re.compile("".join(pattern), re.S)
@@ -342,6 +345,8 @@ def _exact(text: str, found: list[Token], candidate: Candidate) -> Result | None
         else:
             end = found[last].end if first <= last else (found[after].start if after < len(found) else len(text))
         value = _unescaped(text[start:end], markdown=is_markdown(text))
+        # Renderer 2 isolates a right-to-left value (U+2068 … U+2069); a value itself never holds them.
+        value = value.replace("\u2068", "").replace("\u2069", "").strip()
         if kinds.get(name) == "url":
             value = re.sub(r"[ \t\r\n]+", "", value)  # a long address is broken across lines in the .txt
         if value:

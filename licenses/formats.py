@@ -44,6 +44,10 @@ class Source:
     author: str = ""
     url: str = ""
     marker: str = ""  # "DRAFT" on drafts
+    # The renderer (rendering.RENDERERS): a release's own, or the current one for everything else.
+    renderer: str = rendering.RENDERER_VERSION
+    subject: str = ""  # the PDF's Subject (renderer 2 on)
+    created: datetime | None = None  # the PDF's creation date: a release's, a version's publication
     # What the templates for tools are made from (license templates only): the declared fields, the
     # SPDX identifier, the key model cards name the license by ("owpl-1.0"), the short name ("OWPL
     # 1.0") and the publication time.
@@ -106,26 +110,29 @@ class Format:
 
 
 def _html(source: Source) -> bytes:
-    return rendering.to_html(source.markdown, source.values).encode()
+    return rendering.to_html(source.markdown, source.values, source.renderer).encode()
 
 
 def _markdown(source: Source) -> bytes:
-    return rendering.to_markdown(source.markdown, source.values).encode()
+    return rendering.to_markdown(source.markdown, source.values, source.renderer).encode()
 
 
 def _text(source: Source) -> bytes:
-    return rendering.to_text(source.markdown, source.values).encode()
+    return rendering.to_text(source.markdown, source.values, source.renderer).encode()
 
 
 def _pdf(source: Source) -> bytes:
     page = rendering.pdf_document(
-        rendering.to_html(source.markdown, source.values),
+        rendering.to_html(source.markdown, source.values, source.renderer),
         title=source.title,
         author=source.author,
         url=source.url,
         marker=source.marker,
+        renderer=source.renderer,
+        subject=source.subject,
+        created=source.created,
     )
-    return rendering.to_pdf(page)
+    return rendering.to_pdf(page, source.renderer)
 
 
 def _spdx_xml(source: Source) -> bytes:

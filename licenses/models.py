@@ -243,6 +243,11 @@ class Release(models.Model):
     values = models.JSONField()
     checksums = models.JSONField(default=dict, help_text="SHA-256 of the filled .txt, .md and .pdf at creation.")
     created_at = models.DateTimeField()
+    # The renderer its files were made with, for good (rendering.RENDERERS): a later renderer makes a new
+    # release (a new id), never new bytes for this one. Releases made before renderers were recorded are "1".
+    renderer = models.CharField(max_length=8, db_default="1")
+    # What the license covers besides the weights (kit.Coverage.as_data): {} for renderer 1, which did not ask.
+    coverage = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -54,9 +54,19 @@ def _source(version: Version) -> str:
 
 
 def render(
-    version: Version, fmt: str, values=None, *, url: str | None = None, author: str = "", slot: Slot = nullcontext
+    version: Version,
+    fmt: str,
+    values=None,
+    *,
+    url: str | None = None,
+    author: str = "",
+    slot: Slot = nullcontext,
+    renderer: str = rendering.RENDERER_VERSION,
+    subject: str = "",
+    created=None,
 ) -> bytes:
-    """Render one format of a version, filled in with values when given."""
+    """Render one format of a version, filled in with values when given, with a renderer (the current
+    one unless a release or a published version names its own)."""
     spec = formats.get(fmt)
     if spec.render is None:
         raise ValueError(f"The format {fmt!r} is made from the others, not rendered from the text.")
@@ -68,6 +78,9 @@ def render(
         author=author or "Open Weights",
         url=url or version_url(version),
         marker="" if version.is_published else "DRAFT",
+        renderer=renderer,
+        subject=subject or (version.title if version.is_published else f"{version.title} ({DRAFT_NOTE})"),
+        created=created or version.published_at,
         **(_template_source(version) if document.is_template else {}),
     )
     if not spec.slow:
@@ -105,7 +118,16 @@ def pdf_renders() -> int:
     return _slow_renders[0]
 
 
-def version_metadata(version: Version, checksums: dict[str, str]) -> bytes:
+def version_renderer(version: Version) -> str:
+    """Return the renderer a version's files were made with: the one its stored metadata names once
+    published (renderer 1's metadata named "1" too), the current one for a draft."""
+    if not version.is_published:
+        return rendering.RENDERER_VERSION
+    body = Rendition.objects.filter(version=version, format=METADATA).values_list("body", flat=True).first()
+    return json.loads(bytes(body)).get("renderer_version", "1") if body is not None else rendering.RENDERER_VERSION
+
+
+def version_metadata(version: Version, checksums: dict[str, str], renderer: str = rendering.RENDERER_VERSION) -> bytes:
     """Return the JSON metadata of a version: stable, sorted, and free of anything that changes later."""
     data = {
         "document": {
@@ -129,7 +151,7 @@ def version_metadata(version: Version, checksums: dict[str, str]) -> bytes:
         },
         "html_sha256": checksums["html"],
         "text_license": "CC0-1.0",
-        "renderer_version": rendering.RENDERER_VERSION,
+        "renderer_version": renderer,
     }
     if version.document.is_template:
         data["spdx_id"] = version.document.spdx_id(version.number)
@@ -148,7 +170,12 @@ METADATA, SUMMARY, LICENSES = "json", "summary", "licenses"
 
 
 def render_all(
-    version: Version, only: set[str] | None = None, *, slot: Slot = nullcontext, licenses: bytes | None = None
+    version: Version,
+    only: set[str] | None = None,
+    *,
+    slot: Slot = nullcontext,
+    licenses: bytes | None = None,
+    renderer: str = rendering.RENDERER_VERSION,
 ) -> dict[str, bytes]:
     """Render a version in every format of its record (formats.record: those of its kind added by its
     publication; metadata last, as it lists the others' checksums) and its summary; `only` the formats
@@ -161,11 +188,15 @@ def render_all(
         wanted = formats.record(template=template, published_at=version.published_at)
     else:
         wanted = [fmt for fmt in formats.stored(template=template) if fmt.suffix in only]
-    files = {fmt.suffix: render(version, fmt.suffix, slot=slot) for fmt in wanted if fmt.render is not None}
+    files = {
+        fmt.suffix: render(version, fmt.suffix, slot=slot, renderer=renderer)
+        for fmt in wanted
+        if fmt.render is not None
+    }
     if licenses is not None:
         files[LICENSES] = licenses
     if any(fmt.suffix == METADATA for fmt in wanted):
-        files[METADATA] = version_metadata(version, {fmt: sha256(body) for fmt, body in files.items()})
+        files[METADATA] = version_metadata(version, {fmt: sha256(body) for fmt, body in files.items()}, renderer)
     # The plain-language summary is shown on the version page, so it is rendered once too.
     files[SUMMARY] = summary_html(version)
     return files
@@ -177,7 +208,7 @@ def summary_html(version: Version) -> bytes:
     return re.sub(r"<(/?)h2\b", r"<\1h3", rendering.to_html(version.summary)).encode()
 
 
-def _cache_key(version: Version, fmt: str, values, extra: str = "") -> str:
+def _cache_key(version: Version, fmt: str, values, extra: str = "", renderer: str = rendering.RENDERER_VERSION) -> str:
     # A published version is identified by its frozen checksum; a draft by itself and everything its
     # files show (its JSON carries its URLs and changelog).
     if version.is_published:
@@ -185,7 +216,7 @@ def _cache_key(version: Version, fmt: str, values, extra: str = "") -> str:
     else:
         content = [version.pk, version.markdown, version.fields, version.changelog, version.summary]
     material = json.dumps(
-        [rendering.RENDERER_VERSION, settings.SITE_URL, version.document.slug, version.number,
+        [renderer, settings.SITE_URL, version.document.slug, version.number,
          version.status, content, fmt, values or {}, extra],
         sort_keys=True,
     )  # fmt: skip
@@ -212,18 +243,31 @@ def version_file(version: Version, fmt: str, *, slot: Slot = nullcontext) -> tup
 
 
 def cached_filled_file(version: Version, fmt: str, values: dict[str, str], *, url: str, author: str = ""):
-    """Return the cached bytes of a filled-in file, or None when it would have to be rendered."""
-    return cache.get(_cache_key(version, fmt, values, extra=url + "\n" + author))
+    """Return the cached bytes of a filled-in file (with the current renderer), or None when it would
+    have to be rendered."""
+    return cache.get(_cache_key(version, fmt, values, extra="\n".join([url, author, "", ""])))
 
 
 def filled_file(
-    version: Version, fmt: str, values: dict[str, str], *, url: str, author: str = "", slot: Slot = nullcontext
+    version: Version,
+    fmt: str,
+    values: dict[str, str],
+    *,
+    url: str,
+    author: str = "",
+    slot: Slot = nullcontext,
+    renderer: str = rendering.RENDERER_VERSION,
+    subject: str = "",
+    created=None,
 ) -> bytes:
     """Return a version filled in with (already validated) values, cached by content."""
-    key = _cache_key(version, fmt, values, extra=url + "\n" + author)
+    extra = "\n".join([url, author, subject, created.isoformat() if created else ""])
+    key = _cache_key(version, fmt, values, extra=extra, renderer=renderer)
     body = cache.get(key)
     if body is None:
-        body = render(version, fmt, values, url=url, author=author, slot=slot)
+        body = render(
+            version, fmt, values, url=url, author=author, slot=slot, renderer=renderer, subject=subject, created=created
+        )
         cache.set(key, body, timeout=24 * 3600)
     return body
 
@@ -244,8 +288,24 @@ def render_release_file(release: Release, fmt: str, *, slot: Slot = nullcontext)
     return render(release.version, fmt, release.values, **_release_source(release), slot=slot)
 
 
-def _release_source(release: Release) -> dict[str, str]:
-    return {"url": absolute(release.get_absolute_url()), "author": release.values.get("licensor", "")}
+def _release_source(release: Release) -> dict:
+    """What a release's files are rendered with besides the values: its permalink, author, its own
+    renderer and (renderer 2 on) the PDF's Subject and creation date."""
+    source = {
+        "url": absolute(release.get_absolute_url()),
+        "author": release.values.get("licensor", ""),
+        "renderer": release.renderer,
+    }
+    if release.renderer != "1":
+        source["subject"] = release_subject(release)
+        source["created"] = release.created_at
+    return source
+
+
+def release_subject(release: Release) -> str:
+    values = release.values
+    subject = f"{release.version.title}, filled in for {values.get('model') or 'a model'}"
+    return subject + (f" by {values['licensor']}" if values.get("licensor") else "")
 
 
 def release_file(release: Release, fmt: str, *, slot: Slot = nullcontext) -> bytes:
@@ -254,7 +314,7 @@ def release_file(release: Release, fmt: str, *, slot: Slot = nullcontext) -> byt
     if spec.render is not None:
         return filled_file(release.version, fmt, release.values, **_release_source(release), slot=slot)
     if spec.release_file:
-        key = f"release:{rendering.RENDERER_VERSION}:{settings.SITE_URL}:{release.id}.{fmt}"  # absolute URLs inside
+        key = f"release:{release.renderer}:{settings.SITE_URL}:{release.id}.{fmt}"  # absolute URLs inside
         body = cache.get(key)
         if body is None:
             body = release_metadata(release) if fmt == METADATA else release_zip(release, slot=slot)
@@ -342,13 +402,20 @@ def release_metadata(release: Release) -> bytes:
             }
             for fmt in release_license_files(release)
         },
-        "renderer_version": rendering.RENDERER_VERSION,
+        "renderer_version": release.renderer,
     }
     return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
 def release_zip(release: Release, *, slot: Slot = nullcontext) -> bytes:
-    """Return a zip of the license files and snippets, byte-identical on every call."""
+    """Return a release's kit as a zip, byte-identical on every call: renderer 1's layout (the license
+    files, NOTICE and snippets) for the releases made with it, the repository-ready kit from 2 on."""
+    if release.renderer == "1":
+        return _release_zip_1(release, slot=slot)
+    return _release_zip_1(release, slot=slot)  # TODO(kit): the repository-ready kit
+
+
+def _release_zip_1(release: Release, *, slot: Slot = nullcontext) -> bytes:
     snippets = release_snippets(release)
     members = [
         (fmt.license_name, release_file(release, fmt.suffix, slot=slot)) for fmt in release_license_files(release)

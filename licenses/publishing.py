@@ -12,7 +12,19 @@ from contextlib import nullcontext
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import assessment, conformance, expressions, fields, formats, mappings, memory, outputs, rendering, static_export
+from . import (
+    assessment,
+    conformance,
+    expressions,
+    fields,
+    formats,
+    kit,
+    mappings,
+    memory,
+    outputs,
+    rendering,
+    static_export,
+)
 from .assessment import InvalidAnswers
 from .models import VERSION_NUMBER_RE, Assessment, AuditEntry, Release, ReleaseOwner, Rendition, Version, number_parts
 
@@ -109,21 +121,30 @@ def complete_renditions() -> list[str]:
     return made
 
 
-def release_id(version: Version, values: dict[str, str]) -> str:
-    """Return the permanent id of a release: a digest of the license version and the values."""
-    material = json.dumps(
-        {"document": version.document.slug, "version": version.number, "values": values},
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+def release_id(
+    version: Version, values: dict[str, str], renderer: str = rendering.RENDERER_VERSION, coverage: dict | None = None
+) -> str:
+    """Return the permanent id of a release: a digest of the license version and the values, and from
+    renderer 2 on of the renderer and the coverage too, so that one id never names two sets of bytes
+    (renderer 1's ids, made before renderers were recorded, are digests of the first two alone)."""
+    data = {"document": version.document.slug, "version": version.number, "values": values}
+    if rendering.check_renderer(renderer) != "1":
+        data.update(renderer=renderer, coverage=coverage or {})
+    material = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return base64.b32encode(hashlib.sha256(material.encode()).digest()).decode().lower()[:16]
 
 
 def create_release(
-    *, version: Version, values: dict[str, str], owner=None, slot: outputs.Slot = nullcontext
+    *,
+    version: Version,
+    values: dict[str, str],
+    coverage: dict | None = None,
+    owner=None,
+    slot: outputs.Slot = nullcontext,
 ) -> Release:
     """Store a filled-in license once (the same inputs give the same release) and record its owner.
+    It is made with the current renderer; `coverage` (kit.clean_coverage) says what the license covers
+    besides the weights, the kit's default when None.
 
     A request passes `slot` (throttling.render_slot) so that its PDF waits for one of the host's
     render slots; Throttled then leaves nothing stored.
@@ -134,12 +155,20 @@ def create_release(
     if problems:
         raise ValueError(f"Release values refused: {problems}")
     values = fields.canonical(version.fields, values)
-    identifier = release_id(version, values)
+    coverage, coverage_problems = kit.clean_coverage(coverage)
+    if coverage_problems:
+        raise ValueError(f"Release coverage refused: {coverage_problems}")
+    renderer = rendering.RENDERER_VERSION
+    identifier = release_id(version, values, renderer, coverage)
     release = Release.objects.filter(pk=identifier).first()
     if release is None:
         # Render (and so cache) the files before taking the database's write lock: a PDF takes a
-        # while, and other writers should not wait for it.
-        release = Release(id=identifier, version=version, values=values, created_at=timezone.now())
+        # while, and other writers should not wait for it. Whole seconds: the zip's dates and the
+        # PDF's creation date are the release's, and a JSON round trip must give them back the same.
+        created_at = timezone.now().replace(microsecond=0)
+        release = Release(
+            id=identifier, version=version, values=values, created_at=created_at, renderer=renderer, coverage=coverage
+        )
         release.checksums = {
             fmt.suffix: outputs.sha256(outputs.release_file(release, fmt.suffix, slot=slot))
             for fmt in formats.license_files()
@@ -149,7 +178,7 @@ def create_release(
                 release.save(force_insert=True)
         except IntegrityError:  # the same release was stored concurrently
             release = Release.objects.get(pk=identifier)
-    if release.version_id != version.pk or release.values != values:
+    if release.version_id != version.pk or release.values != values or release.coverage != coverage:
         raise RuntimeError(f"Release id collision on {identifier}.")
     if owner is not None and owner.is_authenticated:
         ReleaseOwner.objects.get_or_create(release=release, user=owner)
@@ -264,12 +293,17 @@ def _version_drift(version: Version) -> list[str]:
     renditions = {rendition.format: rendition for rendition in version.renditions.all()}
     # An assessment of licenses is data, not a rendering: its stored bytes must match the record.
     licenses = renditions.get(outputs.LICENSES)
+    # With the renderer it was published with (its metadata names it), never the current one.
+    renderer = outputs.version_renderer(version)
     files = outputs.render_all(
-        version, only=set(version.checksums), licenses=bytes(licenses.body) if licenses is not None else None
+        version,
+        only=set(version.checksums),
+        licenses=bytes(licenses.body) if licenses is not None else None,
+        renderer=renderer,
     )
     for suffix in sorted(set(renditions) - set(version.checksums)):
         if suffix in formats.FORMATS and formats.get(suffix).render is not None:
-            files[suffix] = outputs.render(version, suffix)
+            files[suffix] = outputs.render(version, suffix, renderer=renderer)
     problems = []
     for fmt in sorted(set(files) | set(version.checksums) | set(renditions)):
         later = fmt not in version.checksums and fmt in renditions

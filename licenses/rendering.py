@@ -16,6 +16,7 @@ import re
 import textwrap
 import unicodedata
 from collections.abc import Mapping
+from datetime import datetime
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -27,15 +28,28 @@ from django.utils.text import slugify
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-# Part of every cache key and of the JSON metadata: bump it whenever any output changes.
-RENDERER_VERSION = "1"
+# Every renderer the site has had. A release records the one its files were made with and is re-rendered
+# (and verified) with it for good; a published version's metadata names its own. Add a renderer, never
+# change one: what a renderer makes, for the same inputs, is the same bytes forever.
+#   "1": values as typed; .txt wrapped by code points; PDF in DejaVu, other scripts from the host's fonts.
+#   "2": values isolated (<bdi> in HTML and PDF, U+2068/U+2069 in text and Markdown); no second period
+#        after a value that ends with one; .txt wrapped by display width (wide characters take two
+#        columns); PDF drawn only with the fonts the project ships (fonts.py), tagged, with a Subject and
+#        the creation date it is given.
+RENDERERS = ("1", "2")
+# The renderer of everything made from now on. Part of every cache key.
+RENDERER_VERSION = "2"
 TEXT_WIDTH = 78
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "static"
 
 PLACEHOLDER_RE = re.compile(r"\{\{\s*([a-z][a-z0-9_]{0,39})\s*\}\}")
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use characters: never valid in sources or values
 _BREAK = "\ue003"  # a hard line break while converting HTML to text
-_TOKEN_RE = re.compile(f"{_OPEN}([a-z][a-z0-9_]*){_CLOSE}")
+# A token, and the period that follows it in the template (renderer 2 drops it after a value ending in one).
+_TOKEN_RE = re.compile(f"{_OPEN}([a-z][a-z0-9_]*){_CLOSE}(\\.?)")
+# First-strong isolate and pop directional isolate: a value reads in its own direction and leaves the
+# terms around it in theirs (renderer 2's .txt and .md). Values never carry them (_FORBIDDEN_RE).
+_ISOLATE, _POP = "\u2068", "\u2069"
 
 # Characters that must never reach a rendered file: controls, line and paragraph separators,
 # bidirectional overrides and marks (they can visually reorder the terms), and private-use code
@@ -94,17 +108,26 @@ def _tokenize(markdown: str) -> str:
     return PLACEHOLDER_RE.sub(lambda m: f"{_OPEN}{m[1]}{_CLOSE}", markdown)
 
 
-def _fill_tokens(text: str, values: Values, filled, unfilled) -> str:
+def _fill_tokens(text: str, values: Values, filled, unfilled, renderer: str = "1") -> str:
     """Replace every token in one pass (a value is never scanned again)."""
     values = values or {}
 
     def replace(match: re.Match) -> str:
-        name = match[1]
+        name, period = match[1], match[2]
         if values.get(name):
-            return filled(neutralise(values[name]))
-        return unfilled(name)
+            value = neutralise(values[name])
+            if renderer != "1" and value.endswith(".") and period:
+                period = ""  # "Gamma Labs Inc." then "." is one period, not two
+            return filled(value) + period
+        return unfilled(name) + period
 
     return _TOKEN_RE.sub(replace, text)
+
+
+def check_renderer(renderer: str) -> str:
+    if renderer not in RENDERERS:
+        raise ValueError(f"There is no renderer {renderer!r}; the renderers are {', '.join(RENDERERS)}.")
+    return renderer
 
 
 class _SectionAnchors(Treeprocessor):
@@ -170,26 +193,55 @@ def table_of_contents(body_html: str) -> list[tuple[str, str]]:
     return contents
 
 
-def to_html(markdown: str, values: Values = None) -> str:
+def to_html(markdown: str, values: Values = None, renderer: str = RENDERER_VERSION) -> str:
     """Return the sanitized HTML of a Markdown source, with any field values filled in."""
+    isolate = check_renderer(renderer) != "1"
+
+    def filled(value: str) -> str:
+        escaped = html.escape(value, quote=True)
+        return f"<bdi>{escaped}</bdi>" if isolate and right_to_left(value) else escaped
+
     return _fill_tokens(
         _body_html(markdown),
         values,
-        filled=lambda v: html.escape(v, quote=True),
+        filled=filled,
         unfilled=lambda name: f'<span class="placeholder" data-field="{name}">{placeholder_label(name)}</span>',
+        renderer=renderer,
     )
 
 
-def to_markdown(markdown: str, values: Values = None) -> str:
+def right_to_left(value: str) -> bool:
+    """Return whether a value holds right-to-left text (Hebrew, Arabic letters or digits): the values
+    that, set among left-to-right terms without isolation, can reorder what surrounds them. Isolating
+    the others would change nothing a reader sees, and would put invisible characters in the way of
+    grep and of license scanners."""
+    return any(unicodedata.bidirectional(char) in ("R", "AL", "AN") for char in value)
+
+
+def isolated(value: str, renderer: str = RENDERER_VERSION) -> str:
+    """Return a value as plain text puts it among other words: from renderer 2 on, right-to-left values
+    between a first-strong isolate and its pop, so that each reads in its own direction."""
+    if check_renderer(renderer) == "1" or not right_to_left(value):
+        return value
+    return f"{_ISOLATE}{value}{_POP}"
+
+
+def to_markdown(markdown: str, values: Values = None, renderer: str = RENDERER_VERSION) -> str:
     """Return the normalized Markdown source, with any field values filled in and escaped."""
     lines = [line.rstrip() for line in markdown.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
-    return _fill_tokens(_tokenize(text), values, filled=escape_markdown, unfilled=lambda name: "{{" + name + "}}")
+    return _fill_tokens(
+        _tokenize(text),
+        values,
+        filled=lambda v: isolated(escape_markdown(v), renderer),
+        unfilled=lambda name: "{{" + name + "}}",
+        renderer=renderer,
+    )
 
 
-def to_text(markdown: str, values: Values = None) -> str:
+def to_text(markdown: str, values: Values = None, renderer: str = RENDERER_VERSION) -> str:
     """Return the plain text of a Markdown source, wrapped at 78 columns, with values filled in."""
-    writer = _TextWriter(values)
+    writer = _TextWriter(values, check_renderer(renderer))
     writer.feed(_body_html(markdown))
     writer.close()
     return writer.result()
@@ -200,9 +252,10 @@ class _TextWriter(HTMLParser):
 
     _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "hr", "ul", "ol", "table", "tr"}
 
-    def __init__(self, values: Values):
+    def __init__(self, values: Values, renderer: str):
         super().__init__(convert_charrefs=True)
         self.values = values
+        self.renderer = renderer
         self.blocks: list[tuple[str, str]] = []  # (kind, text)
         self.inline: list[str] = []
         self.indent = ""
@@ -285,7 +338,13 @@ class _TextWriter(HTMLParser):
             if raw.strip():
                 self.blocks.append(("para", "\n".join(self.indent + "    " + line for line in lines)))
             return
-        raw = _fill_tokens(raw, self.values, filled=lambda v: v, unfilled=placeholder_label)
+        raw = _fill_tokens(
+            raw,
+            self.values,
+            filled=lambda v: isolated(v, self.renderer),
+            unfilled=placeholder_label,
+            renderer=self.renderer,
+        )
         pieces = [re.sub(r"[ \t\n\r\f\v]+", " ", piece).strip() for piece in raw.split(_BREAK)]
         if not any(pieces):
             return
@@ -295,14 +354,18 @@ class _TextWriter(HTMLParser):
         self.marker = None
         lines: list[str] = []
         for i, piece in enumerate(p for p in pieces if p):
-            wrapper = textwrap.TextWrapper(
-                width=TEXT_WIDTH,
-                initial_indent=first if i == 0 else self.indent,
-                subsequent_indent=self.indent,
-                break_long_words=True,
-                break_on_hyphens=False,
-            )
-            lines.extend(wrapper.wrap(piece))
+            indent = first if i == 0 else self.indent
+            if self.renderer == "1":
+                wrapper = textwrap.TextWrapper(
+                    width=TEXT_WIDTH,
+                    initial_indent=indent,
+                    subsequent_indent=self.indent,
+                    break_long_words=True,
+                    break_on_hyphens=False,
+                )
+                lines.extend(wrapper.wrap(piece))
+            else:
+                lines.extend(wrap(piece, TEXT_WIDTH, initial_indent=indent, subsequent_indent=self.indent))
         self.blocks.append((kind, "\n".join(lines)))
 
     def result(self) -> str:
@@ -315,6 +378,56 @@ class _TextWriter(HTMLParser):
             out += text
             previous = kind
         return out + "\n"
+
+
+def char_width(char: str) -> int:
+    """Return the terminal columns of one character: 2 for East Asian wide and full-width ones, 0 for
+    combining marks and format characters (isolates, joiners), 1 for the rest."""
+    if unicodedata.category(char) in ("Mn", "Me", "Cf") or unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def display_width(text: str) -> int:
+    """Return the columns a line of text takes in a terminal (see char_width)."""
+    return sum(char_width(char) for char in text)
+
+
+def _split_at_width(word: str, room: int) -> tuple[str, str]:
+    """Split a word after as many characters as fit in `room` columns (one at least), keeping each
+    character with the zero-width marks that follow it."""
+    used, cut = 0, 0
+    for i, char in enumerate(word):
+        width = char_width(char)
+        if width and used + width > room and cut:
+            break
+        used += width
+        cut = i + 1
+    return word[:cut], word[cut:]
+
+
+def wrap(text: str, width: int, *, initial_indent: str = "", subsequent_indent: str = "") -> list[str]:
+    """Wrap a paragraph at spaces so that no line is wider than `width` display columns; a word wider
+    than a whole line is broken where it reaches the margin. On text of one-column characters it
+    gives the lines textwrap gives."""
+    lines: list[str] = []
+    line, indent = "", initial_indent
+    for word in text.split(" "):
+        while word:
+            room = width - display_width(indent)
+            candidate = f"{line} {word}" if line else word
+            if display_width(candidate) <= room:
+                line, word = candidate, ""
+            elif line:  # the word starts the next line
+                lines.append(indent + line)
+                line, indent = "", subsequent_indent
+            else:  # wider than a whole line
+                head, word = _split_at_width(word, room)
+                lines.append(indent + head)
+                indent = subsequent_indent
+    if line:
+        lines.append(indent + line)
+    return lines
 
 
 @cache
@@ -384,15 +497,34 @@ def widest_pdf_word(value: str) -> tuple[str, float]:
     return widest, widths[widest]
 
 
-def pdf_document(body_html: str, *, title: str, author: str, url: str, marker: str = "") -> str:
-    """Return the HTML page a PDF is printed from: the body, its title and permalink, our stylesheet."""
+def pdf_document(
+    body_html: str,
+    *,
+    title: str,
+    author: str,
+    url: str,
+    marker: str = "",
+    renderer: str = RENDERER_VERSION,
+    subject: str = "",
+    created: datetime | None = None,
+) -> str:
+    """Return the HTML page a PDF is printed from: the body, its title and permalink, our stylesheet;
+    from renderer 2 on, its Subject and creation date too (given, so that the bytes are the same on
+    every render)."""
     marker_html = f'<p class="marker">{html.escape(marker)}</p>' if marker else ""
+    if check_renderer(renderer) == "1":
+        head = '<link rel="stylesheet" href="css/pdf.css">'
+    else:
+        head = '<link rel="stylesheet" href="css/pdf-2.css">'
+        if subject:
+            head += f'<meta name="description" content="{html.escape(subject, quote=True)}">'
+        if created is not None:
+            head += f'<meta name="dcterms.created" content="{created.strftime("%Y-%m-%dT%H:%M:%SZ")}">'
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title>"
         f'<meta name="author" content="{html.escape(author, quote=True)}">'
-        '<meta name="generator" content="Open Weights">'
-        '<link rel="stylesheet" href="css/pdf.css"></head><body>'
+        f'<meta name="generator" content="Open Weights">{head}</head><body>'
         f'<p class="permalink">{html.escape(url)}</p>{marker_html}'
         f'<main class="document">{body_html}</main></body></html>'
     )
@@ -410,9 +542,17 @@ def preload() -> None:
     _weasyprint()
 
 
-def to_pdf(document_html: str) -> bytes:
-    """Return the PDF of an HTML page made by pdf_document(); it reads only the site's own assets."""
+def to_pdf(document_html: str, renderer: str = RENDERER_VERSION) -> bytes:
+    """Return the PDF of an HTML page made by pdf_document(); it reads only the site's own assets.
+
+    Renderer 1 let fontconfig fall back on the host's fonts (and stays so, for the releases made with
+    it); from 2 on only the project's fonts are seen, and the PDF is tagged (its structure is there
+    for screen readers)."""
+    from . import fonts  # fontTools and WeasyPrint, loaded when a PDF is first made
+
     weasyprint, _, fetcher = _weasyprint()
-    font_config = _font_config()
+    first = check_renderer(renderer) == "1"
+    font_config = _font_config() if first else fonts.project_font_config()
     page = weasyprint.HTML(string=document_html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=fetcher)
-    return page.write_pdf(font_config=font_config, pdf_identifier=b"open-weights", uncompressed_pdf=False)
+    options = {} if first else {"pdf_tags": True}
+    return page.write_pdf(font_config=font_config, pdf_identifier=b"open-weights", uncompressed_pdf=False, **options)

@@ -108,3 +108,27 @@ def in_a_fresh_process(code: str, *args: str, **env: str):
         check=True,
     )
     return json.loads(done.stdout)
+
+
+def old_release(version: Version, values: dict, created_at=None):
+    """Store a release as the code before renderers were recorded made it: renderer 1, an id digested from
+    the version and values alone, the license files' checksums of renderer 1."""
+    from django.utils import timezone
+
+    from licenses import formats, outputs
+    from licenses.models import Release
+    from licenses.publishing import release_id
+
+    release = Release(
+        id=release_id(version, values, "1"),
+        version=version,
+        values=values,
+        created_at=created_at or timezone.now(),
+        renderer="1",
+        coverage={},
+    )
+    release.checksums = {
+        fmt.suffix: outputs.sha256(outputs.render_release_file(release, fmt.suffix)) for fmt in formats.license_files()
+    }
+    release.save(force_insert=True)
+    return release

@@ -192,10 +192,19 @@ def test_property_every_release_text_is_exact_and_gives_back_its_values(canonica
     cleaned, errors = fields.validate(version.fields, values)
     assume(not errors)
     assume(not any(checker._unfilled_value(v, n) for n, v in cleaned.items()))
+    # A value that ends in a period, before the template's own period, prints one (renderer 2): whether
+    # the period is the value's cannot be read back, so it is compared without; a value of periods alone
+    # cannot be told from none.
+    before_period = {name for name in cleaned if "{{" + name + "}}." in version.markdown}
+    assume(all(value.strip(".") for name, value in cleaned.items() if name in before_period))
     result = check(outputs.render(version, fmt, cleaned).decode())
     assert result.match == "exact", (cleaned, result.message)
     assert result.candidate.number == number
-    assert result.values == fields.canonical(version.fields, cleaned)
+
+    def unpunctuated(found):
+        return {name: value.removesuffix(".") if name in before_period else value for name, value in found.items()}
+
+    assert unpunctuated(result.values) == unpunctuated(fields.canonical(version.fields, cleaned))
 
 
 # The page, /check.json and the command.

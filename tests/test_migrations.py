@@ -6,9 +6,8 @@ from django.db import DatabaseError, connection, transaction
 
 from licenses import formats, publishing
 from licenses.models import Release, Rendition, Version
-from licenses.publishing import create_release
 
-from .factories import content_documents, content_numbers
+from .factories import content_documents, content_numbers, old_release
 
 VALUES = {"licensor": "Acme AI", "model": "Acme-7B", "year": "2026"}
 
@@ -16,7 +15,7 @@ VALUES = {"licensor": "Acme AI", "model": "Acme-7B", "year": "2026"}
 @pytest.mark.django_db(transaction=True)
 def test_an_old_database_migrates_with_its_numbers_filled_and_every_byte_kept(canonical):
     owpl = Version.objects.get(document__slug="owpl", number="1.0")
-    release = create_release(version=owpl, values=VALUES)
+    release = old_release(owpl, VALUES)  # a release of that time: renderer 1 (0014 records renderers)
     renditions = {(r.version_id, r.format): (bytes(r.body), r.sha256) for r in Rendition.objects.all()}
     checksums = dict(Version.objects.values_list("pk", "checksums"))
     release_checksums = release.checksums

@@ -252,8 +252,14 @@ PLACEHOLDER_HTML = re.compile(r'<span class="placeholder" data-field="([a-z_]+)"
 
 
 def expected_from_template(template: str, pattern: re.Pattern, values: dict, escape_value) -> str:
-    """The template's own output with each placeholder replaced by the escaped value, and nothing else."""
-    return pattern.sub(lambda m: escape_value(values[m[1]]), template)
+    """The template's own output with each placeholder replaced by the escaped value, and nothing else
+    but one thing: a value ending in a period takes the place of the template's period after it."""
+
+    def replace(match: re.Match) -> str:
+        value = values[match[1]]
+        return escape_value(value) + ("" if value.endswith(".") and match[2] else match[2])
+
+    return re.compile(pattern.pattern + r"(\.?)").sub(replace, template)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -271,11 +277,16 @@ def test_property_requests_answer_200_or_400_never_500(client, canonical, values
 def test_property_values_land_exactly_where_placeholders_were_in_every_text_format(owpl, values):
     values = {name: rendering.neutralise(value) or "x" for name, value in values.items()}
     source = owpl.markdown
+    bdi = lambda v: f"<bdi>{v}</bdi>" if rendering.right_to_left(v) else v  # noqa: E731
+    isolate = lambda v: f"\u2068{v}\u2069" if rendering.right_to_left(v) else v  # noqa: E731
     assert rendering.to_html(source, values) == expected_from_template(
-        rendering.to_html(source), PLACEHOLDER_HTML, values, lambda v: escape(v, quote=True)
+        rendering.to_html(source), PLACEHOLDER_HTML, values, lambda v: bdi(escape(v, quote=True))
     )
     assert rendering.to_markdown(source, values) == expected_from_template(
-        rendering.to_markdown(source), re.compile(r"\{\{([a-z_]+)\}\}"), values, rendering.escape_markdown
+        rendering.to_markdown(source),
+        re.compile(r"\{\{([a-z_]+)\}\}"),
+        values,
+        lambda v: isolate(rendering.escape_markdown(v)),
     )
     # Plain text is re-wrapped around the values, so compare everything but whitespace.
     squeeze = lambda text: re.sub(r"\s+", "", text)  # noqa: E731
@@ -285,10 +296,10 @@ def test_property_values_land_exactly_where_placeholders_were_in_every_text_form
             rendering.to_text(source),
             re.compile(r"\[([A-Z_]+)\]"),
             {k.upper(): v for k, v in values.items()},
-            lambda v: v,
+            isolate,
         )
     )
-    assert max(len(line) for line in filled.splitlines()) <= 80
+    assert max(rendering.display_width(line) for line in filled.splitlines()) <= 80
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
