@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 
-from . import formats, rendering, snippets
+from . import formats, kit, rendering, snippets
 from .models import Release, Rendition, Version
 
 # What a request path passes as `slot` to hold one of the host's render slots while a slow format
@@ -338,8 +338,14 @@ def release_snippets(release: Release) -> dict[str, str]:
         release_url=absolute(release.get_absolute_url()),
         spdx_id=spdx,
     )
+    if release.renderer != "1":  # the kit's own NOTICE and model card (kit.py)
+        about = kit_release(release)
+        notice = kit.notice(about)
+        model_card = snippets.model_card(key=license_key(version), license_url="LICENSE")
+    else:
+        model_card = snippets.model_card(key=license_key(version), license_url=license_url)
     return {
-        "model_card": snippets.model_card(key=license_key(version), license_url=license_url),
+        "model_card": model_card,
         "badge": snippets.badge(
             label=snippets.badge_label(document.short_name, version.number),
             image_url=absolute(version.badge_url()),
@@ -404,6 +410,12 @@ def release_metadata(release: Release) -> bytes:
         },
         "renderer_version": release.renderer,
     }
+    if release.renderer != "1":  # the repository-ready kit: every file in it, and what the license covers
+        data["coverage"] = release.coverage
+        data["kit"] = {
+            "url": absolute(release.file_url("zip")),
+            "files": {name: {"sha256": sha256(body), "bytes": len(body)} for name, body in kit_members(release)},
+        }
     return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
@@ -412,7 +424,47 @@ def release_zip(release: Release, *, slot: Slot = nullcontext) -> bytes:
     files, NOTICE and snippets) for the releases made with it, the repository-ready kit from 2 on."""
     if release.renderer == "1":
         return _release_zip_1(release, slot=slot)
-    return _release_zip_1(release, slot=slot)  # TODO(kit): the repository-ready kit
+    return kit.archive(kit_members(release, slot=slot), release.created_at.utctimetuple()[:6])
+
+
+def kit_release(release: Release) -> kit.Release:
+    """What the kit's texts say of a release (kit.py is pure)."""
+    version, document = release.version, release.version.document
+    values = release.values
+    return kit.Release(
+        model=values.get("model", ""),
+        licensor=values.get("licensor", ""),
+        year=values.get("year", ""),
+        title=version.title,
+        short_name=f"{document.short_name} {version.number}",
+        key=license_key(version),
+        spdx_id=document.spdx_id(version.number),
+        license_url=absolute(version.get_absolute_url()),
+        release_url=absolute(release.get_absolute_url()),
+        coverage=release.coverage,
+        renderer=release.renderer,
+    )
+
+
+def kit_members(release: Release, *, slot: Slot = nullcontext) -> list[tuple[str, bytes]]:
+    """The files of a release's kit (renderer 2 on), in the zip's order: what a repository's root takes
+    (LICENSE, NOTICE, README.md, REUSE.toml, LICENSES/<id>.txt), then the extras in a folder of their own."""
+    about = kit_release(release)
+    license_text = release_file(release, "txt", slot=slot)
+    snippets = release_snippets(release)
+    extras = kit.EXTRAS
+    return [
+        ("LICENSE", license_text),
+        ("NOTICE", kit.notice(about).encode()),
+        ("README.md", kit.model_card(about).encode()),
+        ("REUSE.toml", kit.reuse_toml(about).encode()),
+        (f"LICENSES/{about.spdx_id}.txt", license_text),
+        (f"{extras}/LICENSE.md", release_file(release, "md", slot=slot)),
+        (f"{extras}/LICENSE.pdf", release_file(release, "pdf", slot=slot)),
+        (f"{extras}/badge.md", snippets["badge"].encode()),
+        (f"{extras}/spdx-header.txt", snippets["spdx"].encode()),
+        (f"{extras}/merging-into-a-model-card.md", kit.merging_note(about).encode()),
+    ]
 
 
 def _release_zip_1(release: Release, *, slot: Slot = nullcontext) -> bytes:
