@@ -2,7 +2,12 @@
 without the page kept for everyone ever holding anyone's account (licenses/header.py)."""
 
 import re
+import socket
+import subprocess
+import tempfile
+import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -167,3 +172,53 @@ def test_a_client_without_javascript_sees_its_account_and_the_next_one_does_not(
         with urllib.request.urlopen(live_server.url + url) as response:
             theirs = response.read().decode()
         assert "alice@example.org" not in theirs and ">Log in</a>" in theirs, url
+
+
+def test_nginx_sends_a_signed_in_reader_s_pages_to_the_app_and_serves_the_export_to_others(alice, live_server):
+    from licenses.management.commands import nginx_config
+    from licenses.static_export import export_static
+
+    from .test_static_export import NGINX, _fetch, _free_port
+
+    assert NGINX, "nginx is missing: `make test` installs Debian's nginx-light"
+    with tempfile.TemporaryDirectory(prefix="ow-header-") as scratch:
+        root = Path(scratch)
+        root.chmod(0o755)
+        export_static(root / "site")
+        (root / "run" / "nginx-temp").mkdir(parents=True)
+        port = _free_port()
+        app = live_server.url.removeprefix("http://").replace("localhost", "127.0.0.1")
+        config = nginx_config.render(
+            listen=f"127.0.0.1:{port}", apps=[app], export_dir=root / "site", run_dir=root / "run"
+        )
+        (root / "nginx.conf").write_text(config)
+        process = subprocess.Popen(
+            [NGINX, "-c", str(root / "nginx.conf"), "-p", str(root), "-g", "daemon off;"],
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    assert process.poll() is None, process.stderr.read().decode()
+                    time.sleep(0.05)
+            base, cookie = f"http://127.0.0.1:{port}", {"Cookie": f"sessionid={alice.cookies['sessionid'].value}"}
+            for url in ("/", "/licenses/owpl/1.0/"):
+                exported = (root / "site" / url.lstrip("/") / "index.html").read_bytes()
+                assert _fetch(base + url)[2] == exported, url
+                status, headers, mine = _fetch(base + url, cookie)
+                assert status == 200 and b"alice@example.org" in mine, url
+                assert headers["Cache-Control"] == "private, no-store", url
+                assert _fetch(base + url)[2] == exported, url
+            text = (root / "site" / "licenses/owpl/1.0.txt").read_bytes()
+            assert _fetch(base + "/licenses/owpl/1.0.txt", cookie)[2] == text
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
