@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "licenses.middleware.ThrottledMiddleware",
+    "licenses.middleware.AccountHeaderMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -2,11 +2,12 @@
 checksum (ETag, 304, gzip made once, download names)."""
 
 from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from . import compression, formats
+from . import compression, formats, header
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
@@ -77,8 +78,19 @@ def bytes_response(request, body: bytes, *, sha: str, fmt: str, filename: str, c
 
 
 def page_response(request, body: bytes, sha: str):
-    """Serve a page that is the same for every reader, revalidated after a few minutes."""
-    return frozen_response(request, body, sha=sha, content_type=PAGE_TYPE, cache_control=SHORT)
+    """Serve a page that is the same for every reader, revalidated after a few minutes.
+
+    Its bytes hold the anonymous header. A signed-in reader gets them whole (no 304, no gzip yet), for
+    AccountHeaderMiddleware to put their account in: the shared ETag is never theirs.
+    """
+    if header.reader(request) is not None:
+        response = HttpResponse(body, content_type=PAGE_TYPE)
+        response["Cache-Control"] = header.ACCOUNT_CACHE_CONTROL
+        return response
+    response = frozen_response(request, body, sha=sha, content_type=PAGE_TYPE, cache_control=SHORT)
+    # A browser must not show this anonymous copy again once its reader has signed in (or out).
+    patch_vary_headers(response, ("Cookie",))
+    return response
 
 
 # Headers a page on another origin may read from our answers (the API's and /check.json's).

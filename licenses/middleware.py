@@ -1,13 +1,16 @@
 """Refuse oversized request bodies before anything reads them; answer throttled work with 429; HEAD
-without a body; compression and the fast path for frozen answers."""
+without a body; compression, the fast path for frozen answers and the header's account part."""
 
 from django.conf import settings
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.middleware.gzip import GZipMiddleware
 from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils.cache import patch_vary_headers
 
-from . import compression, kinds, memory, views
+from . import compression, header, kinds, memory, views
 from .api import remembered_answer
 from .http import preflight
 from .throttling import Throttled, throttled_response
@@ -148,6 +151,18 @@ class SitePagesFor404Middleware:
         return None
 
 
+class AccountHeaderMiddleware:
+    """Show a signed-in reader their account in the header of every page (see licenses/header.py).
+
+    Innermost, so that CsrfViewMiddleware sets the cookie of the log-out button's token."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return header.personalise(request, self.get_response(request))
+
+
 # Routes whose answer is the same for everyone and never depends on a session, a cookie or a form:
 # published versions of every kind, their files (filled in from the query string too), releases and
 # self-assessments' statements.
@@ -176,14 +191,21 @@ class FastPathMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.resolved = memory.Memory("URL matches of the fast path", limit=4096)
+        # A reader with a session cookie may be signed in: their answer goes through the session,
+        # CSRF (the log-out button's token), authentication and account-header middleware too. All
+        # of them are lazy: nothing is read until a page's header asks who is reading.
+        self.with_account = SessionMiddleware(
+            CsrfViewMiddleware(AuthenticationMiddleware(AccountHeaderMiddleware(self._view)))
+        )
 
     def __call__(self, request):
         if request.method == "GET":
             request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware would check it
             match = self._fast_route(request.path_info)
             if match is not None:
+                request.resolver_match = match
                 try:
-                    response = match.func(request, *match.args, **match.kwargs)
+                    response = (self.with_account if header.may_be_signed_in(request) else self._view)(request)
                 except Http404:
                     pass
                 except Throttled as error:
@@ -194,6 +216,11 @@ class FastPathMiddleware:
                         response["Content-Length"] = str(len(response.content))
                     return response
         return self.get_response(request)
+
+    @staticmethod
+    def _view(request):
+        match = request.resolver_match
+        return match.func(request, *match.args, **match.kwargs)
 
     def _fast_route(self, path: str) -> ResolverMatch | None:
         key = (settings.ROOT_URLCONF, path)
