@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import about as about_pages
 from . import checker, conformance, diffs, feeds, fields, formats, memory, outputs, rendering
-from .forms import CheckForm, LicenseFieldsForm
+from .forms import CheckForm, CoverageForm, LicenseFieldsForm
 from .http import IMMUTABLE, PRIVATE, SHORT, bytes_response, frozen_response, page_response, preflight, read_only
 from .models import Assessment, Document, Release, Version
 from .publishing import create_release
@@ -386,25 +386,35 @@ def wizard(request, kind: str, slug: str, number: str):
     throttled = None
     if request.method == "POST":
         form = LicenseFieldsForm(request.POST, version=version)
+        coverage_form = CoverageForm(request.POST)
         status = 400
-        if form.is_valid():
+        if form.is_valid() & coverage_form.is_valid():  # both, so that every message shows at once
             # Past the rate limit or the host's render cap: the page again, with what was typed,
             # rather than a bare 429.
             try:
                 check_rate(request, "release", settings.OW_RELEASES_PER_MINUTE)
-                release = create_release(version=version, values=form.values(), owner=request.user, slot=render_slot)
+                release = create_release(
+                    version=version,
+                    values=form.values(),
+                    coverage=coverage_form.coverage(),
+                    owner=request.user,
+                    slot=render_slot,
+                )
             except Throttled as error:
                 throttled, status = error, 429
             else:
                 return redirect(release.get_absolute_url(), permanent=False)
     else:
         form = LicenseFieldsForm(initial=_initial_values(request, version), version=version)
+        coverage_form = CoverageForm()
         status = 200
     preview, _ = outputs.version_file(version, "html")
     context = {
         "document": document,
         "version": version,
         "form": form,
+        "coverage_form": coverage_form,
+        "error_count": len(form.errors) + len(coverage_form.errors),
         "preview": preview.decode(),
         "curl_example": _curl_example(version),
         "throttled": f"{throttled} Submit again {after(throttled.retry_after)}: your values are kept."

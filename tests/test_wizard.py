@@ -386,3 +386,58 @@ def test_a_wizard_submission_past_the_render_cap_is_its_own_page_with_the_values
     assert "your values are kept" in html and f'value="{escape(VALUES["licensor"])}"' in html
     assert not Release.objects.exists(), "nothing is stored for a refused submission"
     assert submit(client, VALUES).status_code == 302, "once a slot is free, the same values go through"
+
+
+def test_a_post_without_the_coverage_question_gets_the_kits_default(client, canonical):
+    response = submit(client, VALUES)
+    assert response.status_code == 302
+    assert Release.objects.get().coverage == {"kinds": ["configuration", "tokenizer"], "patterns": []}
+
+
+def test_the_wizard_asks_what_else_the_license_covers_with_the_defaults_ticked(client, canonical):
+    html = client.get(WIZARD).content.decode()
+    assert "What else does the license cover?" in html
+    assert 'name="coverage_asked"' in html
+    for key in ("configuration", "tokenizer"):
+        assert f'value="{key}" checked' in html
+    for key in ("code", "documentation"):
+        assert f'value="{key}">' in html
+    assert "config.json" in html and 'name="patterns"' in html
+
+
+def test_ticked_kinds_and_patterns_are_stored_in_the_kits_order(client, canonical):
+    data = {
+        **VALUES,
+        "coverage_asked": "1",
+        "kinds": ["documentation", "configuration"],
+        "patterns": "*.gguf\r\nscripts/**",
+    }
+    assert submit(client, data).status_code == 302
+    assert Release.objects.get().coverage == {
+        "kinds": ["configuration", "documentation"],
+        "patterns": ["*.gguf", "scripts/**"],
+    }
+
+
+def test_every_box_unticked_means_the_weights_only(client, canonical):
+    assert submit(client, {**VALUES, "coverage_asked": "1"}).status_code == 302
+    assert Release.objects.get().coverage == {"kinds": [], "patterns": []}
+
+
+@pytest.mark.parametrize("pattern", ["../x", "/etc/*"])
+def test_a_pattern_outside_the_repository_is_refused_with_the_values_kept(client, canonical, pattern):
+    data = {**VALUES, "coverage_asked": "1", "kinds": ["code"], "patterns": f"*.gguf\n{pattern}"}
+    response = submit(client, data)
+    html = response.content.decode()
+    assert response.status_code == 400 and not Release.objects.exists()
+    assert escape(f"'{pattern}' must be a path inside the repository") in html
+    assert 'value="Falcon-Test-7B"' in html and escape(pattern) in html and 'value="code" checked' in html
+    assert 'value="configuration">' in html, "what was unticked stays unticked"
+
+
+def test_the_same_values_with_another_coverage_make_another_release(client, canonical):
+    default = submit(client, VALUES)["Location"]
+    weights_only = submit(client, {**VALUES, "coverage_asked": "1"})["Location"]
+    with_code = submit(client, {**VALUES, "coverage_asked": "1", "kinds": ["code"]})["Location"]
+    assert len({default, weights_only, with_code}) == 3
+    assert Release.objects.count() == 3
