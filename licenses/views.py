@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache as shared_cache
 from django.core.paginator import Paginator
 from django.db import DatabaseError, DataError, IntegrityError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,7 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from . import about as about_pages
-from . import checker, conformance, diffs, feeds, fields, formats, memory, outputs, rendering
+from . import checker, conformance, diffs, feeds, fields, fonts, formats, kit, memory, outputs, rendering
 from .forms import CheckForm, CoverageForm, LicenseFieldsForm
 from .http import IMMUTABLE, PRIVATE, SHORT, bytes_response, frozen_response, page_response, preflight, read_only
 from .models import Assessment, Document, Release, Version
@@ -512,8 +512,63 @@ def _render_release_page(request, release: Release, statements: tuple = ()) -> b
         "permalink": outputs.absolute(release.get_absolute_url()),
         "assessments": [_assessment_link(*statement) for statement in statements],
         "assess_url": reverse("licenses:assess-latest") + f"?release={release.id}",
+        "coverage": _coverage_shown(release),
+        "renderer_1": release.renderer == "1",
+        "empty_boxes": _renderer_1_gaps(release) if release.renderer == "1" else [],
+        "reissue_url": reverse("licenses:release-reissue", kwargs={"release_id": release.id}),
     }
     return render(request, "licenses/release_detail.html", context).content
+
+
+def _coverage_shown(release: Release) -> dict:
+    """What the release page says its license covers: the weights, the designated kinds, the patterns."""
+    kinds = release.coverage.get("kinds", [])
+    return {
+        "kinds": [kind for kind in kit.KINDS if kind.key in kinds],
+        "patterns": release.coverage.get("patterns", []),
+    }
+
+
+def _renderer_1_gaps(release: Release) -> list[str]:
+    """The characters of a renderer-1 release's values that its PDF likely shows as empty boxes: outside
+    DejaVu Serif, yet drawn by the fonts shipped now (so re-issuing prints them)."""
+    text = " ".join(release.values.values())
+    if fonts.missing_characters(text):
+        return []
+    return [f"{char} (U+{ord(char):04X})" for char in fonts.outside_dejavu(text)]
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def release_reissue(request, release_id: str):
+    """Make a release of the same version and values with the current renderer: a confirmation page
+    (not cached, so it can carry the CSRF token), whose form POSTs here and is redirected to the new release."""
+    release = _release(release_id)
+    if release.renderer == rendering.RENDERER_VERSION:
+        return redirect(release.get_absolute_url())
+    _, errors = fields.validate(release.version.fields, release.values)
+    problems = [message for messages in errors.values() for message in messages]
+    throttled, status = None, 400 if problems else 200
+    if request.method == "POST" and not problems:
+        try:
+            check_rate(request, "release", settings.OW_RELEASES_PER_MINUTE)
+            made = create_release(version=release.version, values=release.values, owner=request.user, slot=render_slot)
+        except Throttled as error:
+            throttled, status = error, 429
+        else:
+            response = HttpResponseRedirect(made.get_absolute_url())
+            response.status_code = 303  # See Other: the new release, fetched with GET
+            return response
+    context = {
+        "release": release,
+        "version": release.version,
+        "problems": problems,
+        "throttled": f"{throttled} Try again {after(throttled.retry_after)}." if throttled else "",
+        "renderer": rendering.RENDERER_VERSION,
+    }
+    response = render(request, "licenses/release_reissue.html", context, status=status)
+    if throttled:
+        response["Retry-After"] = str(throttled.retry_after)
+    return response
 
 
 def _assessment_link(identifier: str, conforms: bool, number: str) -> dict:

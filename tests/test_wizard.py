@@ -441,3 +441,54 @@ def test_the_same_values_with_another_coverage_make_another_release(client, cano
     with_code = submit(client, {**VALUES, "coverage_asked": "1", "kinds": ["code"]})["Location"]
     assert len({default, weights_only, with_code}) == 3
     assert Release.objects.count() == 3
+
+
+def test_a_release_page_says_what_the_license_covers(client, canonical):
+    data = {**VALUES, "coverage_asked": "1", "kinds": ["code"], "patterns": "*.gguf"}
+    html = client.get(submit(client, data)["Location"]).content.decode()
+    assert "What the license covers" in html and "The weights" in html
+    assert "<li>Code</li>" in html and "<code>*.gguf</code>" in html
+    assert "Configuration files" not in html and "Made with renderer 1" not in html
+
+
+def old_owpl_release(values=VALUES):
+    from licenses.models import Version
+
+    from .factories import old_release
+
+    return old_release(Version.objects.get(document__slug="owpl", number="1.0"), values)
+
+
+def test_a_renderer_1_release_offers_to_be_reissued_with_the_current_renderer(client, canonical):
+    old = old_owpl_release()
+    html = client.get(old.get_absolute_url()).content.decode()
+    assert "Made with renderer 1" in html and "byte for byte" in html
+    assert "empty boxes" not in html
+    reissue = f"/r/{old.id}/reissue"
+    assert f'href="{reissue}"' in html
+    confirm = client.get(reissue)
+    assert confirm.status_code == 200 and 'name="csrfmiddlewaretoken"' in confirm.content.decode()
+    checked = Client(enforce_csrf_checks=True)
+    assert checked.post(reissue).status_code == 403, "the form is CSRF-protected"
+    response = client.post(reissue)
+    assert response.status_code == 303
+    made = Release.objects.get(pk=response["Location"].strip("/").removeprefix("r/"))
+    assert made.id != old.id and made.renderer == rendering.RENDERER_VERSION
+    assert made.values == old.values and made.version_id == old.version_id
+    assert made.coverage == {"kinds": ["configuration", "tokenizer"], "patterns": []}
+    assert client.post(reissue)["Location"] == response["Location"], "re-issuing again gives the same release"
+    assert Release.objects.get(pk=old.id).checksums == old.checksums
+
+
+def test_a_renderer_1_release_with_characters_dejavu_lacks_warns_of_empty_boxes(client, canonical):
+    old = old_owpl_release({**VALUES, "licensor": "深度求索"})
+    html = client.get(old.get_absolute_url()).content.decode()
+    assert "empty boxes" in html and "深 (U+6DF1)" in html
+
+
+def test_a_renderer_1_release_no_font_can_print_is_not_reissued_and_says_why(client, canonical):
+    old = old_owpl_release({**VALUES, "licensor": "Acme \U00010000"})
+    for response in (client.get(f"/r/{old.id}/reissue"), client.post(f"/r/{old.id}/reissue")):
+        assert response.status_code == 400
+        assert "\U00010000 (U+10000) cannot be printed" in response.content.decode()
+    assert Release.objects.count() == 1
