@@ -23,7 +23,7 @@ from ninja import NinjaAPI, Path, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as RequestValidationError
 from ninja.openapi.docs import Swagger
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from . import checker, conformance, fields, formats, kit, memory, outputs
 from .assessment import InvalidAnswers
@@ -211,7 +211,11 @@ class LicensesAssessment(Schema):
     entries: list[LicenseEntry]
 
 
-class Coverage(Schema):
+class Coverage(BaseModel):
+    # A plain pydantic model, not a ninja Schema: a Schema reads any object by its attributes, so a list
+    # would pass as an empty coverage.
+    model_config = {"extra": "forbid"}
+
     kinds: list[str] = Field(
         [],
         description=f"What else the license covers besides the weights (OWPL §2): any of {', '.join(kit.KIND_KEYS)}.",

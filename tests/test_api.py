@@ -223,6 +223,8 @@ def test_post_releases_takes_the_latest_version_when_none_is_named(client, canon
         ({"values": VALUES, "coverage": {"patterns": ["../x"]}}, "coverage"),
         ({"values": VALUES, "coverage": {"patterns": ["/etc/*"]}}, "coverage"),
         ({"values": VALUES, "coverage": {"kinds": "code"}}, "coverage.kinds"),
+        ({"values": VALUES, "coverage": [None, None]}, "coverage"),
+        ({"values": VALUES, "coverage": {"kind": ["code"]}}, "coverage.kind"),
     ],
 )
 def test_bad_release_requests_are_a_400_problem_naming_the_field(client, canonical, body, field):
