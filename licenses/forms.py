@@ -106,7 +106,7 @@ class CoverageForm(forms.Form):
         if self.is_bound and any(name in self.data for name in self.INPUTS):
             ticked = set(self.data.getlist("kinds") if hasattr(self.data, "getlist") else self.data.get("kinds", []))
         else:
-            ticked = set(kit.DEFAULT_KINDS)
+            ticked = set(self.initial.get("kinds", kit.DEFAULT_KINDS))
         return [
             {
                 "key": kind.key,

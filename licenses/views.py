@@ -406,7 +406,7 @@ def wizard(request, kind: str, slug: str, number: str):
                 return redirect(release.get_absolute_url(), permanent=False)
     else:
         form = LicenseFieldsForm(initial=_initial_values(request, version), version=version)
-        coverage_form = CoverageForm()
+        coverage_form = CoverageForm(initial=_initial_coverage(request))
         status = 200
     preview, _ = outputs.version_file(version, "html")
     context = {
@@ -435,6 +435,17 @@ def _initial_values(request, version: Version) -> dict[str, str]:
     if source is not None:
         return {name: value for name, value in source.values.items() if name in version.field_names}
     return {name: request.GET[name][:500] for name in version.field_names if name in request.GET}
+
+
+def _initial_coverage(request) -> dict:
+    """Prefill the coverage from a release of renderer 2 on ("start a new release from this one")."""
+    source_id = request.GET.get("from", "")
+    if not re.fullmatch(r"[a-z2-7]{16}", source_id):
+        return {}
+    source = Release.objects.filter(pk=source_id).exclude(renderer="1").first()
+    if source is None:
+        return {}
+    return {"kinds": source.coverage.get("kinds", []), "patterns": "\n".join(source.coverage.get("patterns", []))}
 
 
 def _curl_example(version: Version) -> str:

@@ -492,3 +492,10 @@ def test_a_renderer_1_release_no_font_can_print_is_not_reissued_and_says_why(cli
         assert response.status_code == 400
         assert "\U00010000 (U+10000) cannot be printed" in response.content.decode()
     assert Release.objects.count() == 1
+
+
+def test_a_new_release_from_another_starts_with_its_coverage(client, canonical):
+    data = {**VALUES, "coverage_asked": "1", "kinds": ["code"], "patterns": "*.gguf"}
+    source = Release.objects.get(pk=submit(client, data)["Location"].strip("/").removeprefix("r/"))
+    html = client.get(f"{WIZARD}?from={source.id}").content.decode()
+    assert 'value="code" checked' in html and 'value="configuration">' in html and "*.gguf</textarea>" in html
