@@ -23,7 +23,7 @@ from ninja import NinjaAPI, Path, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as RequestValidationError
 from ninja.openapi.docs import Swagger
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from . import checker, conformance, fields, formats, kit, memory, outputs
 from .assessment import InvalidAnswers
@@ -211,6 +211,18 @@ class LicensesAssessment(Schema):
     entries: list[LicenseEntry]
 
 
+class Coverage(BaseModel):
+    # A plain pydantic model, not a ninja Schema: a Schema reads any object by its attributes, so a list
+    # would pass as an empty coverage.
+    model_config = {"extra": "forbid"}
+
+    kinds: list[str] = Field(
+        [],
+        description=f"What else the license covers besides the weights (OWPL §2): any of {', '.join(kit.KIND_KEYS)}.",
+    )
+    patterns: list[str] = Field([], description="More files the license covers, as REUSE.toml globs such as *.gguf.")
+
+
 class ReleaseOut(Schema):
     id: str
     url: str
@@ -220,6 +232,8 @@ class ReleaseOut(Schema):
     version: str
     spdx_id: str
     values: dict[str, str]
+    renderer: str = Field(description="The renderer its files were made with, for good.")
+    coverage: Coverage = Field(description="What the license covers besides the weights; empty for renderer 1.")
     files: list[File] = Field(description="The license files, with the checksums recorded at creation.")
     json_url: str
     zip_url: str
@@ -238,6 +252,7 @@ class ReleaseIn(Schema):
                         "year": "2026",
                         "location": "https://huggingface.co/example-ai/Example-7B",
                     },
+                    "coverage": {"kinds": ["configuration", "tokenizer"], "patterns": ["*.gguf"]},
                 }
             ]
         }
@@ -246,6 +261,9 @@ class ReleaseIn(Schema):
     document: str = Field("owpl", pattern=SLUG, description="The license's slug.")
     version: str | None = Field(None, pattern=NUMBER, description="A published version; the latest when left out.")
     values: dict[str, str] = Field(description="The fields the version declares, by name.")
+    coverage: Coverage | None = Field(
+        None, description="What else the license covers; configuration and tokenizer files when left out."
+    )
 
 
 class CheckIn(Schema):
@@ -468,6 +486,8 @@ def _release_out(release: Release) -> dict:
         "version": version.number,
         "spdx_id": version.document.spdx_id(version.number),
         "values": release.values,
+        "renderer": release.renderer,
+        "coverage": {"kinds": [], "patterns": [], **release.coverage},
         "files": files,
         "json_url": outputs.absolute(release.file_url(outputs.METADATA)),
         "zip_url": outputs.absolute(release.file_url("zip")),
@@ -515,12 +535,16 @@ def make_release(request, payload: ReleaseIn, response: HttpResponse):
     problems += [
         {"field": f"values.{name}", "message": message} for name, messages in errors.items() for message in messages
     ]
+    coverage, coverage_problems = kit.clean_coverage(
+        None if payload.coverage is None else payload.coverage.model_dump()
+    )
+    problems += [{"field": "coverage", "message": message} for message in coverage_problems]
     if problems:
         raise _Invalid.many(problems)
     state = check_rate(request, "release", settings.OW_RELEASES_PER_MINUTE)
-    identifier = release_id(version, fields.canonical(version.fields, values), coverage=kit.default_coverage())
+    identifier = release_id(version, fields.canonical(version.fields, values), coverage=coverage)
     existed = Release.objects.filter(pk=identifier).exists()
-    made = create_release(version=version, values=values, slot=render_slot)
+    made = create_release(version=version, values=values, coverage=coverage, slot=render_slot)
     response["Location"] = _api_url("release", release_id=made.id)
     _rate_headers(response, state)
     return Status(200 if existed else 201, _release_out(made))

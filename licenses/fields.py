@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from django import forms
 from django.core.exceptions import ValidationError
 
+from .fonts import missing_characters
 from .rendering import PDF_WORD_LIMIT_PT, neutralise, placeholder_label, placeholders, widest_pdf_word
 
 KINDS = ("text", "year", "url", "email")
@@ -67,6 +68,16 @@ def single_line(value: str) -> str:
     # A letter, digit, punctuation mark or symbol: spaces and combining marks alone show nothing.
     if value and not any(unicodedata.category(char)[0] in "LNPS" for char in value):
         raise ValidationError(_MESSAGES["blank"], code="blank")
+    return value
+
+
+def printable(value: str) -> str:
+    """Refuse a value with characters that none of the fonts the PDF is made with can draw."""
+    missing = missing_characters(value)
+    if missing:
+        named = ", ".join(f"{char} (U+{ord(char):04X})" for char in missing)
+        them = "it" if len(missing) == 1 else "them"
+        raise ValidationError(f"{named} cannot be printed: none of the site's fonts has {them}.", code="unprintable")
     return value
 
 
@@ -145,7 +156,7 @@ def validate(specs: list[dict], data: Mapping) -> tuple[dict[str, str], dict[str
         try:
             value = form_field(spec).clean(data.get(name))
             if value:
-                value = _checked(spec, single_line(value), names)
+                value = _checked(spec, printable(single_line(value)), names)
         except ValidationError as error:
             errors[name] = list(error.messages)
             continue

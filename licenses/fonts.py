@@ -81,6 +81,22 @@ def missing_characters(value: str) -> list[str]:
 
 
 @cache
+def _dejavu_serif() -> frozenset[int]:
+    """Return the code points DejaVu Serif has: all that renderer 1 could count on (read once per process)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(STATIC_DIR / PDF_FONTS[0], lazy=True) as font:
+        return frozenset(code for code, glyph in font.getBestCmap().items() if glyph != ".notdef")
+
+
+def outside_dejavu(value: str) -> list[str]:
+    """Return the distinct drawn characters of a value that DejaVu Serif lacks: renderer 1's PDF drew them
+    with whatever the host had, or as empty boxes."""
+    covered = _dejavu_serif()
+    return list(dict.fromkeys(char for char in value if ord(char) not in covered and _is_drawn(char)))
+
+
+@cache
 def _fontconfig_create():
     """Return FcConfigCreate, which WeasyPrint 70's ffi does not declare, from the library it loaded."""
     from contextlib import suppress

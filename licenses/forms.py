@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from markdownx.widgets import MarkdownxWidget
 
-from . import assessment, checker
+from . import assessment, checker, kit
 from . import fields as declared_fields
 from .models import Version
 
@@ -54,6 +54,69 @@ class MultilineField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
         return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+class CoverageForm(forms.Form):
+    """What a release's license covers besides the weights (OWPL §2): kit's kinds and the publisher's patterns.
+
+    A POST with none of its inputs comes from a client that never saw the question: `coverage()` is then
+    None, kit's default. The hidden `coverage_asked` tells a form with every box unticked (weights only)
+    from that.
+    """
+
+    coverage_asked = forms.CharField(widget=forms.HiddenInput, required=False, initial="1")
+    kinds = forms.MultipleChoiceField(
+        label="What else does the license cover?",
+        required=False,
+        choices=[(kind.key, kind.label) for kind in kit.KINDS],
+        widget=forms.CheckboxSelectMultiple,
+        initial=list(kit.DEFAULT_KINDS),
+    )
+    patterns = MultilineField(
+        label="Other files (one pattern per line, e.g. *.gguf or scripts/**)",
+        required=False,
+        max_length=kit.MAX_PATTERNS * (kit.MAX_PATTERN_LENGTH + 2),
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocomplete": "off", "class": "code"}),
+    )
+    INPUTS = ("coverage_asked", "kinds", "patterns")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self._coverage = None
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound or self.errors or not any(name in self.data for name in self.INPUTS):
+            return
+        data = {
+            "kinds": self.data.getlist("kinds") if hasattr(self.data, "getlist") else self.data.get("kinds", []),
+            "patterns": self.cleaned_data["patterns"].split("\n"),
+        }
+        self._coverage, problems = kit.clean_coverage(data)
+        for problem in problems:
+            self.add_error("kinds" if problem.startswith(("Unknown kinds", "kinds ")) else "patterns", problem)
+
+    def coverage(self) -> dict | None:
+        """Return the coverage for create_release: None (kit's default) when the question was never seen."""
+        return self._coverage
+
+    def kind_choices(self) -> list[dict]:
+        """The kinds as the wizard shows them: key, label, a few of the files each means, and whether ticked."""
+        if self.is_bound and any(name in self.data for name in self.INPUTS):
+            ticked = set(self.data.getlist("kinds") if hasattr(self.data, "getlist") else self.data.get("kinds", []))
+        else:
+            ticked = set(self.initial.get("kinds", kit.DEFAULT_KINDS))
+        return [
+            {
+                "key": kind.key,
+                "label": kind.label,
+                "examples": ", ".join(pattern.removeprefix("**/") for pattern in kind.patterns[:3])
+                + ("…" if len(kind.patterns) > 3 else ""),
+                "checked": kind.key in ticked,
+            }
+            for kind in kit.KINDS
+        ]
 
 
 class DraftForm(forms.Form):

@@ -63,6 +63,7 @@ urlpatterns = [
     path("r/<release_id:release_id>/", views.release_detail, name="release"),
     path("r/<release_id:release_id>.<release_fmt:fmt>", views.release_file, name="release-file"),
     path("r/<release_id:release_id>/<kit_file:name>", views.release_kit_file, name="release-kit-file"),
+    path("r/<release_id:release_id>/reissue", views.release_reissue, name="release-reissue"),
     path("accounts/releases/", views.my_releases, name="my-releases"),
     path("drafts/<int:pk>/", review.public_draft, name="draft"),
     path("drafts/<int:pk>.<draft_fmt:fmt>", review.public_draft_file, name="draft-file"),

@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache as shared_cache
 from django.core.paginator import Paginator
 from django.db import DatabaseError, DataError, IntegrityError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,8 +25,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from . import about as about_pages
-from . import checker, conformance, diffs, feeds, fields, formats, memory, outputs, rendering
-from .forms import CheckForm, LicenseFieldsForm
+from . import checker, conformance, diffs, feeds, fields, fonts, formats, kit, memory, outputs, rendering
+from .forms import CheckForm, CoverageForm, LicenseFieldsForm
 from .http import IMMUTABLE, PRIVATE, SHORT, bytes_response, frozen_response, page_response, preflight, read_only
 from .models import Assessment, Document, Release, Version
 from .publishing import create_release
@@ -386,25 +386,35 @@ def wizard(request, kind: str, slug: str, number: str):
     throttled = None
     if request.method == "POST":
         form = LicenseFieldsForm(request.POST, version=version)
+        coverage_form = CoverageForm(request.POST)
         status = 400
-        if form.is_valid():
+        if form.is_valid() & coverage_form.is_valid():  # both, so that every message shows at once
             # Past the rate limit or the host's render cap: the page again, with what was typed,
             # rather than a bare 429.
             try:
                 check_rate(request, "release", settings.OW_RELEASES_PER_MINUTE)
-                release = create_release(version=version, values=form.values(), owner=request.user, slot=render_slot)
+                release = create_release(
+                    version=version,
+                    values=form.values(),
+                    coverage=coverage_form.coverage(),
+                    owner=request.user,
+                    slot=render_slot,
+                )
             except Throttled as error:
                 throttled, status = error, 429
             else:
                 return redirect(release.get_absolute_url(), permanent=False)
     else:
         form = LicenseFieldsForm(initial=_initial_values(request, version), version=version)
+        coverage_form = CoverageForm(initial=_initial_coverage(request))
         status = 200
     preview, _ = outputs.version_file(version, "html")
     context = {
         "document": document,
         "version": version,
         "form": form,
+        "coverage_form": coverage_form,
+        "error_count": len(form.errors) + len(coverage_form.errors),
         "preview": preview.decode(),
         "curl_example": _curl_example(version),
         "throttled": f"{throttled} Submit again {after(throttled.retry_after)}: your values are kept."
@@ -425,6 +435,17 @@ def _initial_values(request, version: Version) -> dict[str, str]:
     if source is not None:
         return {name: value for name, value in source.values.items() if name in version.field_names}
     return {name: request.GET[name][:500] for name in version.field_names if name in request.GET}
+
+
+def _initial_coverage(request) -> dict:
+    """Prefill the coverage from a release of renderer 2 on ("start a new release from this one")."""
+    source_id = request.GET.get("from", "")
+    if not re.fullmatch(r"[a-z2-7]{16}", source_id):
+        return {}
+    source = Release.objects.filter(pk=source_id).exclude(renderer="1").first()
+    if source is None:
+        return {}
+    return {"kinds": source.coverage.get("kinds", []), "patterns": "\n".join(source.coverage.get("patterns", []))}
 
 
 def _curl_example(version: Version) -> str:
@@ -502,8 +523,63 @@ def _render_release_page(request, release: Release, statements: tuple = ()) -> b
         "permalink": outputs.absolute(release.get_absolute_url()),
         "assessments": [_assessment_link(*statement) for statement in statements],
         "assess_url": reverse("licenses:assess-latest") + f"?release={release.id}",
+        "coverage": _coverage_shown(release),
+        "renderer_1": release.renderer == "1",
+        "empty_boxes": _renderer_1_gaps(release) if release.renderer == "1" else [],
+        "reissue_url": reverse("licenses:release-reissue", kwargs={"release_id": release.id}),
     }
     return render(request, "licenses/release_detail.html", context).content
+
+
+def _coverage_shown(release: Release) -> dict:
+    """What the release page says its license covers: the weights, the designated kinds, the patterns."""
+    kinds = release.coverage.get("kinds", [])
+    return {
+        "kinds": [kind for kind in kit.KINDS if kind.key in kinds],
+        "patterns": release.coverage.get("patterns", []),
+    }
+
+
+def _renderer_1_gaps(release: Release) -> list[str]:
+    """The characters of a renderer-1 release's values that its PDF likely shows as empty boxes: outside
+    DejaVu Serif, yet drawn by the fonts shipped now (so re-issuing prints them)."""
+    text = " ".join(release.values.values())
+    if fonts.missing_characters(text):
+        return []
+    return [f"{char} (U+{ord(char):04X})" for char in fonts.outside_dejavu(text)]
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def release_reissue(request, release_id: str):
+    """Make a release of the same version and values with the current renderer: a confirmation page
+    (not cached, so it can carry the CSRF token), whose form POSTs here and is redirected to the new release."""
+    release = _release(release_id)
+    if release.renderer == rendering.RENDERER_VERSION:
+        return redirect(release.get_absolute_url())
+    _, errors = fields.validate(release.version.fields, release.values)
+    problems = [message for messages in errors.values() for message in messages]
+    throttled, status = None, 400 if problems else 200
+    if request.method == "POST" and not problems:
+        try:
+            check_rate(request, "release", settings.OW_RELEASES_PER_MINUTE)
+            made = create_release(version=release.version, values=release.values, owner=request.user, slot=render_slot)
+        except Throttled as error:
+            throttled, status = error, 429
+        else:
+            response = HttpResponseRedirect(made.get_absolute_url())
+            response.status_code = 303  # See Other: the new release, fetched with GET
+            return response
+    context = {
+        "release": release,
+        "version": release.version,
+        "problems": problems,
+        "throttled": f"{throttled} Try again {after(throttled.retry_after)}." if throttled else "",
+        "renderer": rendering.RENDERER_VERSION,
+    }
+    response = render(request, "licenses/release_reissue.html", context, status=status)
+    if throttled:
+        response["Retry-After"] = str(throttled.retry_after)
+    return response
 
 
 def _assessment_link(identifier: str, conforms: bool, number: str) -> dict:

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client, override_settings
 from openapi_spec_validator import validate
 
-from licenses import formats, outputs
+from licenses import formats, outputs, rendering
 from licenses.models import Release, Version
 from licenses.publishing import create_release
 
@@ -182,6 +182,26 @@ def test_post_releases_makes_the_wizard_s_release_without_cookie_or_csrf_token(c
     assert read.status_code == 200 and json.loads(read.content)["files"] == data["files"]
 
 
+def test_post_releases_without_coverage_gets_the_default_and_says_its_renderer(client, canonical):
+    data = json.loads(post(client, {"values": VALUES}).content)
+    assert data["renderer"] == rendering.RENDERER_VERSION
+    assert data["coverage"] == {"kinds": ["configuration", "tokenizer"], "patterns": []}
+    assert Release.objects.get(pk=data["id"]).coverage == data["coverage"]
+
+
+def test_post_releases_stores_the_coverage_given_and_it_makes_another_release(client, canonical):
+    default = json.loads(post(client, {"values": VALUES}).content)
+    body = {"values": VALUES, "coverage": {"kinds": ["code", "configuration"], "patterns": ["*.gguf"]}}
+    response = post(client, body)
+    data = json.loads(response.content)
+    assert response.status_code == 201 and data["id"] != default["id"]
+    assert data["coverage"] == {"kinds": ["configuration", "code"], "patterns": ["*.gguf"]}
+    again = post(client, {**body, "coverage": {"kinds": ["configuration", "code"], "patterns": ["*.gguf"]}})
+    assert again.status_code == 200 and json.loads(again.content)["id"] == data["id"], "existed uses the same coverage"
+    weights_only = post(client, {"values": VALUES, "coverage": {}})
+    assert weights_only.status_code == 201 and json.loads(weights_only.content)["coverage"]["kinds"] == []
+
+
 def test_post_releases_takes_the_latest_version_when_none_is_named(client, canonical):
     response = post(client, {"values": VALUES})
     latest = Version.objects.get(document__slug="owpl", number=json.loads(response.content)["version"])
@@ -199,6 +219,12 @@ def test_post_releases_takes_the_latest_version_when_none_is_named(client, canon
         ({"version": "one", "values": VALUES}, "version"),
         ({"document": "definition", "values": VALUES}, "document"),
         ({}, "values"),
+        ({"values": VALUES, "coverage": {"kinds": ["weights"]}}, "coverage"),
+        ({"values": VALUES, "coverage": {"patterns": ["../x"]}}, "coverage"),
+        ({"values": VALUES, "coverage": {"patterns": ["/etc/*"]}}, "coverage"),
+        ({"values": VALUES, "coverage": {"kinds": "code"}}, "coverage.kinds"),
+        ({"values": VALUES, "coverage": [None, None]}, "coverage"),
+        ({"values": VALUES, "coverage": {"kind": ["code"]}}, "coverage.kind"),
     ],
 )
 def test_bad_release_requests_are_a_400_problem_naming_the_field(client, canonical, body, field):

@@ -80,3 +80,25 @@ def test_a_year_range_is_refused_with_the_reason_one_year_is_asked_for(year):
 def test_a_long_year_gets_the_year_message_not_a_length_one():
     _, errors = fields.validate(FIELDS, {**VALUES, "year": "20266"})
     assert errors["year"][0].startswith("Enter a four-digit year from 1950 to")
+
+
+def test_a_character_no_font_has_is_refused_naming_it_and_its_code_point():
+    _, errors = fields.validate(FIELDS, {**VALUES, "licensor": "Acme \U00010000"})
+    assert errors == {"licensor": ["\U00010000 (U+10000) cannot be printed: none of the site's fonts has it."]}
+    _, errors = fields.validate(FIELDS, {**VALUES, "model": "\U00010000\U00010001"})
+    assert errors["model"] == [
+        "\U00010000 (U+10000), \U00010001 (U+10001) cannot be printed: none of the site's fonts has them."
+    ]
+
+
+@pytest.mark.parametrize("licensor", ["深度求索", "한국AI연구소", "شركة فالكون", "Emoji 🤗 Labs"])
+def test_names_in_every_script_the_fonts_cover_are_accepted(licensor):
+    values, errors = fields.validate(FIELDS, {**VALUES, "licensor": licensor})
+    assert errors == {} and values["licensor"] == licensor
+
+
+@pytest.mark.django_db
+def test_a_filled_in_file_with_an_unprintable_value_is_a_400_naming_it(client, canonical):
+    response = client.get("/licenses/owpl/1.0.pdf?licensor=%F0%90%80%80&model=M&year=2026")
+    assert response.status_code == 400
+    assert "U+10000" in response.content.decode()

@@ -386,3 +386,116 @@ def test_a_wizard_submission_past_the_render_cap_is_its_own_page_with_the_values
     assert "your values are kept" in html and f'value="{escape(VALUES["licensor"])}"' in html
     assert not Release.objects.exists(), "nothing is stored for a refused submission"
     assert submit(client, VALUES).status_code == 302, "once a slot is free, the same values go through"
+
+
+def test_a_post_without_the_coverage_question_gets_the_kits_default(client, canonical):
+    response = submit(client, VALUES)
+    assert response.status_code == 302
+    assert Release.objects.get().coverage == {"kinds": ["configuration", "tokenizer"], "patterns": []}
+
+
+def test_the_wizard_asks_what_else_the_license_covers_with_the_defaults_ticked(client, canonical):
+    html = client.get(WIZARD).content.decode()
+    assert "What else does the license cover?" in html
+    assert 'name="coverage_asked"' in html
+    for key in ("configuration", "tokenizer"):
+        assert f'value="{key}" checked' in html
+    for key in ("code", "documentation"):
+        assert f'value="{key}">' in html
+    assert "config.json" in html and 'name="patterns"' in html
+
+
+def test_ticked_kinds_and_patterns_are_stored_in_the_kits_order(client, canonical):
+    data = {
+        **VALUES,
+        "coverage_asked": "1",
+        "kinds": ["documentation", "configuration"],
+        "patterns": "*.gguf\r\nscripts/**",
+    }
+    assert submit(client, data).status_code == 302
+    assert Release.objects.get().coverage == {
+        "kinds": ["configuration", "documentation"],
+        "patterns": ["*.gguf", "scripts/**"],
+    }
+
+
+def test_every_box_unticked_means_the_weights_only(client, canonical):
+    assert submit(client, {**VALUES, "coverage_asked": "1"}).status_code == 302
+    assert Release.objects.get().coverage == {"kinds": [], "patterns": []}
+
+
+@pytest.mark.parametrize("pattern", ["../x", "/etc/*"])
+def test_a_pattern_outside_the_repository_is_refused_with_the_values_kept(client, canonical, pattern):
+    data = {**VALUES, "coverage_asked": "1", "kinds": ["code"], "patterns": f"*.gguf\n{pattern}"}
+    response = submit(client, data)
+    html = response.content.decode()
+    assert response.status_code == 400 and not Release.objects.exists()
+    assert escape(f"'{pattern}' must be a path inside the repository") in html
+    assert 'value="Falcon-Test-7B"' in html and escape(pattern) in html and 'value="code" checked' in html
+    assert 'value="configuration">' in html, "what was unticked stays unticked"
+
+
+def test_the_same_values_with_another_coverage_make_another_release(client, canonical):
+    default = submit(client, VALUES)["Location"]
+    weights_only = submit(client, {**VALUES, "coverage_asked": "1"})["Location"]
+    with_code = submit(client, {**VALUES, "coverage_asked": "1", "kinds": ["code"]})["Location"]
+    assert len({default, weights_only, with_code}) == 3
+    assert Release.objects.count() == 3
+
+
+def test_a_release_page_says_what_the_license_covers(client, canonical):
+    data = {**VALUES, "coverage_asked": "1", "kinds": ["code"], "patterns": "*.gguf"}
+    html = client.get(submit(client, data)["Location"]).content.decode()
+    assert "What the license covers" in html and "The weights" in html
+    assert "<li>Code</li>" in html and "<code>*.gguf</code>" in html
+    assert "Configuration files" not in html and "Made with renderer 1" not in html
+
+
+def old_owpl_release(values=VALUES):
+    from licenses.models import Version
+
+    from .factories import old_release
+
+    return old_release(Version.objects.get(document__slug="owpl", number="1.0"), values)
+
+
+def test_a_renderer_1_release_offers_to_be_reissued_with_the_current_renderer(client, canonical):
+    old = old_owpl_release()
+    html = client.get(old.get_absolute_url()).content.decode()
+    assert "Made with renderer 1" in html and "byte for byte" in html
+    assert "empty boxes" not in html
+    reissue = f"/r/{old.id}/reissue"
+    assert f'href="{reissue}"' in html
+    confirm = client.get(reissue)
+    assert confirm.status_code == 200 and 'name="csrfmiddlewaretoken"' in confirm.content.decode()
+    checked = Client(enforce_csrf_checks=True)
+    assert checked.post(reissue).status_code == 403, "the form is CSRF-protected"
+    response = client.post(reissue)
+    assert response.status_code == 303
+    made = Release.objects.get(pk=response["Location"].strip("/").removeprefix("r/"))
+    assert made.id != old.id and made.renderer == rendering.RENDERER_VERSION
+    assert made.values == old.values and made.version_id == old.version_id
+    assert made.coverage == {"kinds": ["configuration", "tokenizer"], "patterns": []}
+    assert client.post(reissue)["Location"] == response["Location"], "re-issuing again gives the same release"
+    assert Release.objects.get(pk=old.id).checksums == old.checksums
+
+
+def test_a_renderer_1_release_with_characters_dejavu_lacks_warns_of_empty_boxes(client, canonical):
+    old = old_owpl_release({**VALUES, "licensor": "深度求索"})
+    html = client.get(old.get_absolute_url()).content.decode()
+    assert "empty boxes" in html and "深 (U+6DF1)" in html
+
+
+def test_a_renderer_1_release_no_font_can_print_is_not_reissued_and_says_why(client, canonical):
+    old = old_owpl_release({**VALUES, "licensor": "Acme \U00010000"})
+    for response in (client.get(f"/r/{old.id}/reissue"), client.post(f"/r/{old.id}/reissue")):
+        assert response.status_code == 400
+        assert "\U00010000 (U+10000) cannot be printed" in response.content.decode()
+    assert Release.objects.count() == 1
+
+
+def test_a_new_release_from_another_starts_with_its_coverage(client, canonical):
+    data = {**VALUES, "coverage_asked": "1", "kinds": ["code"], "patterns": "*.gguf"}
+    source = Release.objects.get(pk=submit(client, data)["Location"].strip("/").removeprefix("r/"))
+    html = client.get(f"{WIZARD}?from={source.id}").content.decode()
+    assert 'value="code" checked' in html and 'value="configuration">' in html and "*.gguf</textarea>" in html

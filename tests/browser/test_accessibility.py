@@ -93,6 +93,14 @@ def test_a_keyboard_user_completes_the_wizard(browser, site, pages):
     page.keyboard.type("Keys-1B")
     page.keyboard.press("Tab")
     page.keyboard.type("2026")
+    # What else the license covers: a box per kind, then the patterns; Space ticks "code".
+    for kind in ("configuration", "tokenizer", "code", "documentation"):
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.value") == kind
+        if kind == "code":
+            page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "patterns"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Create my license"
     focus = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
@@ -100,4 +108,5 @@ def test_a_keyboard_user_completes_the_wizard(browser, site, pages):
     page.keyboard.press("Enter")
     page.wait_for_url("**/r/*/")
     assert "Licensed by Keyboard Labs" in page.inner_text("main")
+    assert "Code" in page.locator(".coverage-summary").inner_text()
     context.close()
