@@ -61,12 +61,13 @@ def render(
     url: str | None = None,
     author: str = "",
     slot: Slot = nullcontext,
-    renderer: str = rendering.RENDERER_VERSION,
+    renderer: str | None = None,
     subject: str = "",
     created=None,
 ) -> bytes:
-    """Render one format of a version, filled in with values when given, with a renderer (the current
-    one unless a release or a published version names its own)."""
+    """Render one format of a version, filled in with values when given, with a renderer: by default
+    the version's own (version_renderer) for the text itself, the current one for filled-in files."""
+    renderer = renderer or (rendering.RENDERER_VERSION if values else version_renderer(version))
     spec = formats.get(fmt)
     if spec.render is None:
         raise ValueError(f"The format {fmt!r} is made from the others, not rendered from the text.")
@@ -119,16 +120,14 @@ def pdf_renders() -> int:
 
 
 def version_renderer(version: Version) -> str:
-    """Return the renderer a version's files were made with: the one its stored metadata names once
-    published (renderer 1's metadata named "1" too), the current one for a draft."""
-    if not version.is_published:
-        return rendering.RENDERER_VERSION
-    body = Rendition.objects.filter(version=version, format=METADATA).values_list("body", flat=True).first()
-    return json.loads(bytes(body)).get("renderer_version", "1") if body is not None else rendering.RENDERER_VERSION
+    """Return the renderer of a version's own files: that of its publication time (its metadata names
+    it), and for a draft that of a publication now."""
+    return rendering.version_renderer_at(version.published_at if version.is_published else None)
 
 
-def version_metadata(version: Version, checksums: dict[str, str], renderer: str = rendering.RENDERER_VERSION) -> bytes:
+def version_metadata(version: Version, checksums: dict[str, str], renderer: str | None = None) -> bytes:
     """Return the JSON metadata of a version: stable, sorted, and free of anything that changes later."""
+    renderer = renderer or version_renderer(version)
     data = {
         "document": {
             "slug": version.document.slug,
@@ -175,7 +174,7 @@ def render_all(
     *,
     slot: Slot = nullcontext,
     licenses: bytes | None = None,
-    renderer: str = rendering.RENDERER_VERSION,
+    renderer: str | None = None,
 ) -> dict[str, bytes]:
     """Render a version in every format of its record (formats.record: those of its kind added by its
     publication; metadata last, as it lists the others' checksums) and its summary; `only` the formats
@@ -184,6 +183,7 @@ def render_all(
     `licenses` is a definition version's assessment of licenses (conformance.py): data, not a
     rendering, published with the version and listed in its metadata."""
     template = version.document.is_template
+    renderer = renderer or version_renderer(version)
     if only is None:
         wanted = formats.record(template=template, published_at=version.published_at)
     else:
@@ -229,7 +229,7 @@ def version_file(version: Version, fmt: str, *, slot: Slot = nullcontext) -> tup
         row = Rendition.objects.filter(version=version, format=fmt).values_list("body", "sha256").first()
         if row is not None:
             return bytes(row[0]), row[1]
-    key = _cache_key(version, fmt, None)
+    key = _cache_key(version, fmt, None, renderer=version_renderer(version))
     body = cache.get(key)
     if body is None:
         if fmt == SUMMARY:

@@ -293,7 +293,7 @@ def _version_drift(version: Version) -> list[str]:
     renditions = {rendition.format: rendition for rendition in version.renditions.all()}
     # An assessment of licenses is data, not a rendering: its stored bytes must match the record.
     licenses = renditions.get(outputs.LICENSES)
-    # With the renderer it was published with (its metadata names it), never the current one.
+    # With the renderer of its publication (its metadata names it), never the current one.
     renderer = outputs.version_renderer(version)
     files = outputs.render_all(
         version,

@@ -16,7 +16,7 @@ import re
 import textwrap
 import unicodedata
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -37,8 +37,24 @@ from markdown.treeprocessors import Treeprocessor
 #        columns); PDF drawn only with the fonts the project ships (fonts.py), tagged, with a Subject and
 #        the creation date it is given.
 RENDERERS = ("1", "2")
-# The renderer of everything made from now on. Part of every cache key.
+# The renderer of what is made from now on: releases and filled-in files. Part of every cache key.
 RENDERER_VERSION = "2"
+# A published version takes the renderer of its publication time, as a format takes its `added` time
+# (formats.py): a database that publishes 1.0 from the content files today gives it, byte for byte, what
+# every other database gave it. The time is a week after this code, so that every host has it first.
+VERSIONS_RENDERED_WITH = ((datetime(2026, 12, 9, tzinfo=UTC), "2"),)
+
+
+def version_renderer_at(moment: datetime | None) -> str:
+    """Return the renderer of a version published at `moment` (None: a draft, published now)."""
+    moment = moment or datetime.now(UTC)
+    renderer = "1"
+    for since, later in VERSIONS_RENDERED_WITH:
+        if moment >= since:
+            renderer = later
+    return renderer
+
+
 TEXT_WIDTH = 78
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "static"
 

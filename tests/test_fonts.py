@@ -142,7 +142,7 @@ def notdef_characters(pdf: bytes) -> list[str]:
 
 
 def test_the_notdef_detector_sees_the_empty_boxes_of_renderer_1_and_of_a_script_nobody_ships():
-    old = rendering.to_pdf(rendering.pdf_document("<p>深度求索</p>", title="t", author="a", url="u"))
+    old = rendering.to_pdf(rendering.pdf_document("<p>深度求索</p>", title="t", author="a", url="u", renderer="1"), "1")
     assert [entry.split(":", 1)[1] for entry in notdef_characters(old)] == list("深度求索")
     missing = notdef_characters(print_pdf_2(f"<p>Linear B {LINEAR_B_A}</p>"))
     assert missing == [f"{missing[0].split(':')[0]}:{LINEAR_B_A}"]

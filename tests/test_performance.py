@@ -17,9 +17,9 @@ def render_calls(monkeypatch):
         calls.append("markdown")
         return original_convert(self, source)
 
-    def counting_pdf(document):
+    def counting_pdf(document, *args, **kwargs):
         calls.append("weasyprint")
-        return original_pdf(document)
+        return original_pdf(document, *args, **kwargs)
 
     monkeypatch.setattr(markdown.Markdown, "convert", counting_convert)
     monkeypatch.setattr(rendering, "to_pdf", counting_pdf)

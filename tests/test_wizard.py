@@ -17,7 +17,7 @@ from licenses import outputs, rendering
 from licenses.models import Release
 from licenses.publishing import publish_version
 
-from .factories import FIELDS, TEMPLATE, latest_number, make_document, make_version, slot_held_elsewhere
+from .factories import FIELDS, TEMPLATE, latest_number, make_document, make_version, old_release, slot_held_elsewhere
 
 VALUES = {"licensor": "Acme AI Labs GmbH", "model": "Falcon-Test-7B", "year": "2026"}
 WIZARD = "/licenses/owpl/1.0/wizard/"
@@ -190,14 +190,23 @@ def test_release_zip_bundles_license_notice_and_snippets(client, canonical):
     assert 'filename="license-' in response["Content-Disposition"]
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     names = archive.namelist()
-    assert names[:4] == ["LICENSE", "LICENSE.md", "LICENSE.pdf", "NOTICE"]
+    assert names[:5] == ["LICENSE", "NOTICE", "README.md", "REUSE.toml", "LICENSES/LicenseRef-OWPL-1.0.txt"]
     assert archive.read("LICENSE") == client.get(stem + ".txt").content
-    card = archive.read("snippets/model-card-metadata.md").decode()
+    card = archive.read("README.md").decode()
     assert re.search(r"^license: other$", card, re.M) and "license_name: owpl-1.0" in card
-    assert re.search(r"^license_link: http://127.0.0.1:8000/licenses/owpl/1.0/$", card, re.M)
+    assert re.search(r"^license_link: LICENSE$", card, re.M), "the filled LICENSE beside it, not the blank template"
     notice = archive.read("NOTICE").decode()
     assert "Copyright 2026 Acme AI Labs GmbH" in notice and "SPDX-License-Identifier: LicenseRef-OWPL-1.0" in notice
-    assert "/badge.svg" in archive.read("snippets/readme-badge.md").decode()
+    assert "/badge.svg" in archive.read("open-weights/badge.md").decode()
+    assert archive.read("open-weights/LICENSE.pdf") == client.get(stem + ".pdf").content
+
+
+def test_a_renderer_1_release_keeps_its_zip_of_that_time(client, canonical):
+    release = old_release(canonical["owpl"].versions.get(number="1.0"), VALUES)
+    archive = zipfile.ZipFile(io.BytesIO(client.get(release.file_url("zip")).content))
+    assert archive.namelist()[:4] == ["LICENSE", "LICENSE.md", "LICENSE.pdf", "NOTICE"]
+    card = archive.read("snippets/model-card-metadata.md").decode()
+    assert re.search(r"^license_link: http://127.0.0.1:8000/licenses/owpl/1.0/$", card, re.M)
 
 
 def test_badge_is_served_by_the_site(client, canonical):
