@@ -123,7 +123,7 @@ def _text(source: Source) -> bytes:
 
 def _pdf(source: Source) -> bytes:
     page = rendering.pdf_document(
-        rendering.to_html(source.markdown, source.values, source.renderer),
+        rendering.to_html(source.markdown, source.values, source.renderer, for_pdf=True),
         title=source.title,
         author=source.author,
         url=source.url,

@@ -209,13 +209,17 @@ def table_of_contents(body_html: str) -> list[tuple[str, str]]:
     return contents
 
 
-def to_html(markdown: str, values: Values = None, renderer: str = RENDERER_VERSION) -> str:
-    """Return the sanitized HTML of a Markdown source, with any field values filled in."""
+def to_html(markdown: str, values: Values = None, renderer: str = RENDERER_VERSION, *, for_pdf: bool = False) -> str:
+    """Return the sanitized HTML of a Markdown source, with any field values filled in. From renderer 2
+    on a right-to-left value is isolated: by <bdi> for browsers, and for the PDF by U+2068 … U+2069,
+    which Pango's bidi algorithm honours (WeasyPrint ignores <bdi>)."""
     isolate = check_renderer(renderer) != "1"
 
     def filled(value: str) -> str:
         escaped = html.escape(value, quote=True)
-        return f"<bdi>{escaped}</bdi>" if isolate and right_to_left(value) else escaped
+        if not (isolate and right_to_left(value)):
+            return escaped
+        return f"<bdi>{_ISOLATE}{escaped}{_POP}</bdi>" if for_pdf else f"<bdi>{escaped}</bdi>"
 
     return _fill_tokens(
         _body_html(markdown),

@@ -132,6 +132,8 @@ def test_escaped_markdown_values_render_as_their_own_literal_text(value, templat
     value = rendering.neutralise(value)
     html = rendering.to_html(rendering.to_markdown(template, {"v": value}))
     expected = rendering.to_html(template, {"v": value})
+    # The .md isolates a right-to-left value with U+2068 … U+2069, the HTML with <bdi>: the same isolation.
+    expected = re.sub(r"<bdi>(.*?)</bdi>", "\u2068\\1\u2069", expected)
     assert unescape(html) == unescape(expected)
 
 
@@ -148,3 +150,22 @@ def test_the_widest_pdf_word_of_nothing_is_nothing():
     assert rendering.widest_pdf_word("") == ("", 0.0)
     word, width = rendering.widest_pdf_word("Acme AI Labs")
     assert word == "Acme" and 0 < width < rendering.PDF_WORD_LIMIT_PT
+
+
+def _pdf_text(body_html: str, renderer: str) -> str:
+    from pypdf import PdfReader
+
+    page = rendering.pdf_document(body_html, title="t", author="a", url="u", renderer=renderer)
+    return PdfReader(io.BytesIO(rendering.to_pdf(page, renderer))).pages[0].extract_text()
+
+
+def test_a_right_to_left_name_followed_by_latin_reads_in_its_own_order_in_the_pdf():
+    """فالكون-7B printed among English terms: renderer 1 let the bidi algorithm pull "7" away from "B"
+    ("7-فالكونB"); renderer 2 isolates the value, which then reads as it does alone ("7B-فالكون")."""
+    source, values = "The model named {{model}} is here.", {"model": "فالكون-7B"}
+    assert "7-فالكونB" in _pdf_text(rendering.to_html(source, values, "1"), "1")
+    isolated = _pdf_text(rendering.to_html(source, values, "2", for_pdf=True), "2")
+    assert "7B-فالكون" in isolated and "فالكونB" not in isolated
+    assert rendering.to_html(source, values, "2") == "<p>The model named <bdi>فالكون-7B</bdi> is here.</p>"
+    assert rendering.to_text(source, values, "2") == "The model named \u2068فالكون-7B\u2069 is here.\n"
+    assert rendering.to_text(source, {"model": "Falcon-7B"}, "2") == "The model named Falcon-7B is here.\n"
