@@ -10,11 +10,9 @@ view hands in throttling.render_slot), so publishing, loading and verifying are 
 """
 
 import hashlib
-import io
 import json
 import re
 import time
-import zipfile
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 
@@ -478,15 +476,7 @@ def _release_zip_1(release: Release, *, slot: Slot = nullcontext) -> bytes:
         ("snippets/readme-badge.md", snippets["badge"].encode()),
         ("snippets/spdx-header.txt", snippets["spdx"].encode()),
     ]
-    stamp = release.created_at.utctimetuple()[:6]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, body in members:
-            info = zipfile.ZipInfo(name, date_time=max(stamp, (1980, 1, 1, 0, 0, 0)))
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, body)
-    return buffer.getvalue()
+    return kit.archive(members, release.created_at.utctimetuple()[:6])
 
 
 def badge_svg(version: Version) -> bytes:
