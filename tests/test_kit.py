@@ -140,3 +140,13 @@ def test_one_id_never_names_two_kits(owpl):
     other = create_release(version=owpl, values=VALUES, coverage={"kinds": [], "patterns": []})
     assert default.id != other.id
     assert release_id(owpl, VALUES, "1") not in (default.id, other.id), "renderer 1's id is another release"
+
+
+@pytest.mark.django_db
+def test_the_release_page_says_to_unpack_the_kit_and_how_to_merge_into_a_card(owpl, client):
+    from .factories import old_release
+
+    page = client.get(create_release(version=owpl, values=VALUES).get_absolute_url()).content.decode()
+    assert "Unpack" in page and "open-weights/" in page and "a second one pasted below becomes text" in page
+    old = client.get(old_release(owpl, VALUES).get_absolute_url()).content.decode()
+    assert "at the root of the release" in old and "Unpack" not in old
