@@ -150,3 +150,17 @@ def test_the_release_page_says_to_unpack_the_kit_and_how_to_merge_into_a_card(ow
     assert "Unpack" in page and "open-weights/" in page and "a second one pasted below becomes text" in page
     old = client.get(old_release(owpl, VALUES).get_absolute_url()).content.decode()
     assert "at the root of the release" in old and "Unpack" not in old
+
+
+@pytest.mark.django_db
+def test_the_release_pdf_is_tagged_with_a_subject_and_the_release_date(owpl):
+    from pypdf import PdfReader
+
+    release = create_release(version=owpl, values=VALUES)
+    pdf = outputs.release_file(release, "pdf")
+    reader = PdfReader(io.BytesIO(pdf))
+    assert bool(reader.trailer["/Root"]["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in reader.trailer["/Root"]
+    info = reader.metadata
+    assert info.subject == "Open Weights Permissive License 1.0, filled in for Gamma-2B by Gamma Labs Inc."
+    assert info.creation_date.replace(tzinfo=None) == release.created_at.replace(tzinfo=None)
+    assert outputs.render_release_file(release, "pdf") == pdf, "the same bytes when rendered again"
