@@ -331,7 +331,9 @@ def test_property_pdf_text_is_the_template_text_with_the_values_in_place(owpl, v
         return "".join(page.extract_text() for page in reader.pages)
 
     template = pdf_text(None)
-    expected = re.sub(r"\[([A-Z_]+)\]", lambda m: values[m[1].lower()], template)
+    expected = expected_from_template(
+        template, re.compile(r"\[([A-Z_]+)\]"), {k.upper(): v for k, v in values.items()}, str
+    )
     assert squeeze(pdf_text(values)) == squeeze(expected)
 
 
