@@ -21,6 +21,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonRespons
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -616,13 +617,39 @@ def release_kit_file(request, release_id: str, name: str):
 @login_required
 @read_only
 def my_releases(request):
-    # A page at a time, and without the versions' texts: every row names one of a few versions, and
-    # loading each its 10 KB of Markdown made a page of 300 releases take seconds.
-    owned = request.user.releases.select_related("release__version__document").defer(
-        "release__version__markdown", "release__version__summary", "release__checksums"
-    )
+    # A page at a time, as plain rows: each row is one release of one of a few versions, so the
+    # versions are read once per page, not once per row, and no model instance is made per row
+    # (building them, and the template's lookups through them, made a page of 100 take 80 ms).
+    owned = request.user.releases.values_list("created_at", "release_id", "release__values", "release__version_id")
     page = Paginator(owned, MY_RELEASES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "licenses/my_releases.html", {"owned": page.object_list, "page": page})
+    return render(request, "licenses/my_releases.html", {"rows": _my_release_rows(page.object_list), "page": page})
+
+
+def _my_release_rows(owned) -> list[dict]:
+    owned = list(owned)
+    versions = {
+        version.pk: {"title": version.title, "wizard": version.wizard_url()}
+        for version in Version.objects.filter(pk__in={row[3] for row in owned})
+        .select_related("document")
+        .only("number", "document__slug", "document__kind", "document__title")
+    }
+    release_path = reverse("licenses:release", kwargs={"release_id": "x" * 16}).replace("x" * 16, "{}")
+    rows = []
+    for created_at, release_id, values, version_id in owned:
+        made = timezone.localtime(created_at)
+        rows.append(
+            {
+                "url": release_path.format(release_id),
+                "again": f"{versions[version_id]['wizard']}?from={release_id}",
+                "version": versions[version_id]["title"],
+                "model": values.get("model", ""),
+                "licensor": values.get("licensor", ""),
+                "year": values.get("year", ""),
+                "iso": made.isoformat(),
+                "made": f"{made.day} {made:%b %Y, %H:%M}",
+            }
+        )
+    return rows
 
 
 MY_RELEASES_PER_PAGE = 100

@@ -4,6 +4,7 @@ Everything goes through django-allauth's real views and the site's real wizard; 
 pytest-django's `mailoutbox`.
 """
 
+import collections
 import re
 import socket
 
@@ -345,6 +346,18 @@ def test_my_releases_come_a_hundred_at_a_time(canonical, django_assert_max_num_q
     assert len(links(first)) == 100 and len(links(second)) == 30 and not links(first) & links(second)
     assert "Page 1 of 2 (130 releases)" in first and 'rel="next"' in first and 'rel="prev"' in second
     assert client.get(MY_RELEASES + "?page=junk").status_code == 200
+
+
+def test_fill_releases_gives_the_rest_to_other_owners_in_turn(canonical):
+    # One more than the ten: the real release whose checksums the synthetic rows carry.
+    call_command("fill_releases", str(Release.objects.count() + 11), owner="bench", owned=4, others=3, throwaway=True)
+    owners = collections.Counter(ReleaseOwner.objects.values_list("user__username", flat=True))
+    assert owners == {"bench": 4, "fill-owner-1": 2, "fill-owner-2": 2, "fill-owner-3": 2}
+    assert ReleaseOwner.objects.values("release").distinct().count() == 10, "each new release has one owner"
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="fill-owner-2"))
+    page = client.get(MY_RELEASES).content.decode()
+    assert len(re.findall(r'<a href="(/r/[a-z2-7]{16}/)">', page)) == 2
 
 
 def test_fill_releases_refuses_without_throwaway(canonical):

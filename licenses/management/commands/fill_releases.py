@@ -3,6 +3,10 @@
 The rows are releases of the latest OWPL with made-up values. Rendering a million licenses would take
 days, so each row carries the checksums of one real release: `verify_checksums` reports every filled
 row, and the command refuses to run without --throwaway. Never run it on a site people use.
+
+`--owner NAME --owned N` gives one user N of the new releases (the reader a benchmark signs in as);
+`--others K` gives the rest, in turn, to K synthetic users, so that the table of owners grows with
+the releases, as on a site where most releases are made signed in.
 """
 
 import hashlib
@@ -27,9 +31,10 @@ class Command(BaseCommand):
         parser.add_argument("count", type=int, help="how many releases the database should hold in all")
         parser.add_argument("--owner", default="", help="a user (made if missing) who owns some of the releases")
         parser.add_argument("--owned", type=int, default=0, help="how many of the new releases the owner owns")
+        parser.add_argument("--others", type=int, default=0, help="how many synthetic users own the rest, in turn")
         parser.add_argument("--throwaway", action="store_true", help="confirm that this database is for load tests")
 
-    def handle(self, *args, count, owner, owned, throwaway, **options):
+    def handle(self, *args, count, owner, owned, others, throwaway, **options):
         if not throwaway:
             raise CommandError(
                 "fill_releases writes releases whose checksums are not their own: pass --throwaway, and only "
@@ -46,6 +51,7 @@ class Command(BaseCommand):
         have = Release.objects.count()
         missing = max(0, count - have)
         user = get_user_model().objects.get_or_create(username=owner)[0] if owner else None
+        other_users = self._other_users(others)
         started = time.monotonic()
         made = 0
         while made < missing:
@@ -53,14 +59,52 @@ class Command(BaseCommand):
             with transaction.atomic():
                 first = have + made
                 ids = self._insert(version.pk, template.checksums, first, size)
+                taken = 0
                 if user is not None and owned > made:
-                    take = ids[: min(size, owned - made)]
+                    taken = min(len(ids), owned - made)
                     ReleaseOwner.objects.bulk_create(
-                        [ReleaseOwner(release_id=pk, user=user, created_at=timezone.now()) for pk in take]
+                        [ReleaseOwner(release_id=pk, user=user, created_at=timezone.now()) for pk in ids[:taken]]
                     )
+                if other_users:
+                    self._own(ids[taken:], other_users, first)
             made += size
         seconds = time.monotonic() - started
         self.stdout.write(f"{Release.objects.count()} releases ({made} made in {seconds:.1f} s).")
+
+    def _other_users(self, count: int) -> list[int]:
+        """The ids of `count` synthetic users (fill-owner-1 ...), made when missing, without a usable password."""
+        if count <= 0:
+            return []
+        names = [f"fill-owner-{n}" for n in range(1, count + 1)]
+        User = get_user_model()
+        User.objects.bulk_create(
+            [User(username=name, password="!") for name in names], ignore_conflicts=True, batch_size=BATCH
+        )
+        return list(User.objects.filter(username__in=names).order_by("id").values_list("id", flat=True))
+
+    def _own(self, ids: list[str], user_ids: list[int], first: int) -> None:
+        """Give each release of `ids` to the next of `user_ids`, in turn (continuing from row `first`)."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    """
+                    INSERT INTO licenses_releaseowner (release_id, user_id, created_at)
+                    SELECT made.id, (%s::integer[])[1 + (%s + made.n) %% %s],
+                           now() - (%s + made.n) * interval '1 second'
+                    FROM unnest(%s::text[]) WITH ORDINALITY AS made(id, n)
+                    ON CONFLICT DO NOTHING
+                    """,
+                    [user_ids, first, len(user_ids), first, ids],
+                )
+            return
+        now = timezone.now()
+        ReleaseOwner.objects.bulk_create(
+            [
+                ReleaseOwner(release_id=pk, user_id=user_ids[(first + n) % len(user_ids)], created_at=now)
+                for n, pk in enumerate(ids)
+            ],
+            ignore_conflicts=True,
+        )
 
     def _insert(self, version_id: int, checksums: dict, first: int, size: int) -> list[str]:
         """Insert `size` rows numbered from `first`; return their ids (16 base32 letters, as real ones)."""
