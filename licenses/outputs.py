@@ -12,7 +12,6 @@ view hands in throttling.render_slot), so publishing, loading and verifying are 
 import hashlib
 import json
 import re
-import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 
@@ -20,7 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 
-from . import formats, kit, rendering, snippets
+from . import counters, formats, kit, rendering, snippets
 from .models import Release, Rendition, Version
 
 # What a request path passes as `slot` to hold one of the host's render slots while a slow format
@@ -354,33 +353,12 @@ def release_snippets(release: Release) -> dict[str, str]:
     }
 
 
-PUBLICATIONS_KEY = "publications"
-# The counter is read from the shared cache at most once a GENERATION_RECHECK seconds per process: a
-# page request should not pay a cache round trip (Redis, in production) to learn that nothing changed.
-# Other processes see a publication within that time; the publishing process sees it at once.
-GENERATION_RECHECK = 1.0
-_generation_read: dict[str, float | int] = {"until": 0.0, "value": 0}
-
-
-def publication_generation() -> int:
-    """Return a number that changes whenever any version is published (pages cache by it)."""
-    now = time.monotonic()
-    if now >= _generation_read["until"]:
-        _generation_read.update(until=now + GENERATION_RECHECK, value=cache.get(PUBLICATIONS_KEY, 0))
-    return _generation_read["value"]
-
-
-def forget_publication_generation() -> None:
-    _generation_read["until"] = 0.0
-
-
-def note_publication() -> None:
-    cache.add(PUBLICATIONS_KEY, 0, timeout=None)
-    try:
-        cache.incr(PUBLICATIONS_KEY)
-    except ValueError:  # evicted between add and incr: a counter anew still tells the others
-        cache.set(PUBLICATIONS_KEY, 1, timeout=None)
-    forget_publication_generation()
+PUBLICATIONS = counters.PUBLICATIONS
+PUBLICATIONS_KEY = PUBLICATIONS.key
+GENERATION_RECHECK = counters.RECHECK
+publication_generation = PUBLICATIONS.value
+forget_publication_generation = PUBLICATIONS.forget
+note_publication = PUBLICATIONS.bump
 
 
 def release_metadata(release: Release) -> bytes:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from . import (
     assessment,
     conformance,
+    counters,
     expressions,
     fields,
     formats,
@@ -274,6 +275,12 @@ def create_assessment(*, data, definition: Version | None = None) -> tuple[Asses
             made.save(force_insert=True)
     except IntegrityError:  # the same answers were stored at the same moment
         return _same(Assessment.objects.get(pk=identifier), definition, answers), False
+    if release is not None:
+        # Release pages keep the statements naming them by this counter (views._release_assessments).
+        # Now, so that this process reads the list again at once (a test's transaction never commits),
+        # and again after the commit, so that no process keeps a list read before the row was there.
+        counters.STATEMENTS.bump()
+        transaction.on_commit(counters.STATEMENTS.bump)
     return made, True
 
 

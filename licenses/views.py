@@ -26,7 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from . import about as about_pages
-from . import checker, conformance, diffs, feeds, fields, fonts, formats, kit, memory, outputs, rendering
+from . import checker, conformance, counters, diffs, feeds, fields, fonts, formats, kit, memory, outputs, rendering
 from .forms import CheckForm, CoverageForm, LicenseFieldsForm
 from .http import IMMUTABLE, PRIVATE, SHORT, bytes_response, frozen_response, page_response, preflight, read_only
 from .models import Assessment, Document, Release, Version
@@ -154,7 +154,7 @@ def _kept_page(key: tuple, render_body) -> tuple[bytes, str]:
 def forget_everything() -> None:
     """Drop every per-process memory (tests build a new database each time)."""
     memory.forget_all()
-    outputs.forget_publication_generation()
+    counters.forget_all()
 
 
 def _published_numbers(slug: str, kind: str) -> tuple[str, ...]:
@@ -483,8 +483,15 @@ _assessments_of_releases = memory.Memory("self-assessments naming each release",
 def _release_assessments(release_id: str) -> tuple[tuple[str, bool, str], ...]:
     """The self-assessments that name a release, oldest first, as (id, conforms, Definition number).
 
-    Statements are added after a release is made, so the page is kept by this list (one indexed query);
-    while the database is away, the list last read here still holds."""
+    Statements are added after a release is made, so the page is kept by this list. With a cache that
+    every process shares (Redis), the list read here is kept until the statements counter moves
+    (counters.py: within a second of a statement stored anywhere), so a page seen before costs no
+    query; otherwise it is read each time (one indexed query). While the database is away, the list
+    last read here still holds."""
+    generation = counters.STATEMENTS.value() if counters.shared_between_processes() else None
+    kept = _assessments_of_releases.get(release_id)
+    if generation is not None and kept is not None and kept[0] == generation:
+        return kept[1]
     try:
         found = tuple(
             Assessment.objects.filter(release_id=release_id)
@@ -492,10 +499,9 @@ def _release_assessments(release_id: str) -> tuple[tuple[str, bool, str], ...]:
             .values_list("id", "conforms", "definition__number")
         )
     except DatabaseError:
-        found = _assessments_of_releases.get(release_id)
-        if found is None:
-            return ()
-    return _assessments_of_releases.remember(release_id, found)
+        return kept[1] if kept is not None else ()
+    _assessments_of_releases.remember(release_id, (generation, found))
+    return found
 
 
 def _render_release_page(request, release: Release, statements: tuple = ()) -> bytes:

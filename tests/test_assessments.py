@@ -564,6 +564,45 @@ def test_a_release_links_its_assessment_and_keeps_its_own_bytes(client, canonica
     assert not any(made.pk.encode() in archive.read(name) for name in archive.namelist()), "the kit names no statement"
 
 
+def test_with_a_shared_cache_a_release_page_seen_before_asks_the_database_nothing(
+    client, canonical, monkeypatch, django_assert_num_queries
+):
+    from licenses import counters
+
+    release = owpl_release()
+    monkeypatch.setattr(counters, "shared_between_processes", lambda: False)
+    client.get(release.get_absolute_url())
+    with django_assert_num_queries(1):  # each worker its own cache: the statements are read every time
+        client.get(release.get_absolute_url())
+    monkeypatch.setattr(counters, "shared_between_processes", lambda: True)
+    client.get(release.get_absolute_url())
+    with django_assert_num_queries(0):
+        assert client.get(release.get_absolute_url()).status_code == 200
+    made, _ = create_assessment(data={**ANSWERS, "release": release.id})
+    page = client.get(release.get_absolute_url()).content.decode()
+    assert f'href="{made.get_absolute_url()}"' in page, "the process that stored it shows it at once"
+
+
+def test_with_a_shared_cache_a_statement_stored_elsewhere_shows_within_a_recheck(client, canonical, monkeypatch):
+    from licenses import counters
+
+    monkeypatch.setattr(counters, "shared_between_processes", lambda: True)
+    clock = [1000.0]
+    monkeypatch.setattr(counters.time, "monotonic", lambda: clock[0])
+    counters.forget_all()
+    release = owpl_release()
+    client.get(release.get_absolute_url())
+    # Another app server stores a statement: the counter moves in the shared cache, not in this process.
+    monkeypatch.setattr(counters.STATEMENTS, "bump", lambda: None)
+    made, _ = create_assessment(data={**ANSWERS, "release": release.id})
+    counters.cache.add(counters.STATEMENTS.key, 0, timeout=None)
+    counters.cache.incr(counters.STATEMENTS.key)
+    link = f'href="{made.get_absolute_url()}"'
+    assert link not in client.get(release.get_absolute_url()).content.decode(), "kept until the next recheck"
+    clock[0] += counters.RECHECK
+    assert link in client.get(release.get_absolute_url()).content.decode()
+
+
 def test_a_release_page_offers_the_questionnaire_filled_in_from_it(client, canonical):
     release = owpl_release()
     page = client.get(release.get_absolute_url()).content.decode()

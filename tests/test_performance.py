@@ -102,10 +102,10 @@ def test_a_remembered_query_is_answered_without_parsing_it(canonical, monkeypatc
 
 
 def test_pages_read_the_shared_publication_counter_at_most_once_a_recheck(canonical, monkeypatch):
-    from licenses import outputs
+    from licenses import counters, outputs
 
     clock = [1000.0]
-    monkeypatch.setattr(outputs.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(counters.time, "monotonic", lambda: clock[0])
     outputs.forget_publication_generation()
     reads = []
     original_get = outputs.cache.get
