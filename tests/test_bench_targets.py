@@ -1,8 +1,10 @@
-"""`make bench` judges its run against issue #7's targets, and its machine anchor really renders."""
+"""`make bench` judges its run against issue #7's targets (and `--production` against issue #15's), and its
+machine anchor really renders."""
 
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,70 @@ def test_a_ratio_just_under_its_target_does_not_print_as_the_target():
     results = [bench.Result(**{**r.__dict__, "ratio_ceiling": 0.898}) if r.key == "txt" else r for r in good_run()]
     found = verdicts(results)["txt: at least 0.9 of the Django ceiling, no errors"]
     assert found["holds"] is False and found["measured"] == "0.898, 0 errors"
+
+
+# `make bench BENCH_ARGS=--production` (bench/production.py): its judging, its percentile, its pinning.
+
+
+@pytest.fixture
+def production_bench(monkeypatch):
+    from bench import production
+
+    monkeypatch.setattr(production, "bench", bench)  # what bench/run.py hands in when it runs it
+    return production
+
+
+def scale(first, warm, mine) -> dict:
+    return {"first": {"p99_ms": first}, "warm": {"p99_ms": warm}, "mine": {"p99_ms": mine}}
+
+
+def test_the_production_targets_hold_and_miss_on_their_own_figures(production_bench):
+    holds = lambda verdicts: [verdict[2] for verdict in verdicts]  # noqa: E731
+    good = {"warm": (170.0, 100.0), "mine": (160.0, 100.0)}
+    assert holds(production_bench.targets(scale(100, 10, 50), scale(110, 12, 60), good)) == [True] * 5
+    worse = {"warm": (150.0, 100.0), "mine": (190.0, 100.0)}
+    assert holds(production_bench.targets(scale(100, 10, 50), scale(130, 12, 61), worse)) == [
+        False,
+        True,
+        False,
+        False,
+        True,
+    ]
+    unmeasured = production_bench.targets(scale(None, 10, 50), scale(100, 10, 50), {"warm": (150.0, None)})
+    assert holds(unmeasured) == [False, True, True, False] and unmeasured[0][1] is None
+    assert "(100.0 -> 130.0 ms)" in production_bench.targets(scale(100, 1, 1), scale(130, 1, 1), {})[0][0]
+
+
+def test_the_production_p99_is_the_nearest_rank(production_bench):
+    assert production_bench.p99(list(range(1, 101))) == 99
+    assert production_bench.p99(list(range(300, 0, -1))) == 297
+    assert production_bench.p99([5.0]) == 5.0 and production_bench.p99([]) is None
+
+
+def test_each_app_server_runs_on_cores_of_its_own(production_bench, tmp_path, monkeypatch):
+    monkeypatch.setattr(production_bench.production_runner, "RUN_DIR", tmp_path)
+    cores = sorted(os.sched_getaffinity(0))
+    # Two stand-ins for gunicorn: a master with one worker (its child) each.
+    masters = [subprocess.Popen(["sh", "-c", "sleep 60 & wait"]) for _ in range(2)]
+    try:
+        for n, master in enumerate(masters, 1):
+            (tmp_path / f"app-{n}.pid").write_text(str(master.pid))
+        for _ in range(50):
+            if all(bench.worker_pids(m.pid) for m in masters):
+                break
+            time.sleep(0.05)
+        pinned = production_bench.pin_app_servers()
+        if len(cores) < 2:
+            assert pinned == {}, "one core cannot be split"
+            return
+        half = len(cores) // 2
+        assert pinned == {"app-1": cores[:half], "app-2": cores[half : 2 * half]}
+        for n, master in enumerate(masters, 1):
+            for pid in [master.pid, *bench.worker_pids(master.pid)]:
+                assert sorted(os.sched_getaffinity(pid)) == pinned[f"app-{n}"]
+    finally:
+        for master in masters:
+            for pid in bench.worker_pids(master.pid):
+                os.kill(pid, 9)
+            master.kill()
+            master.wait()
