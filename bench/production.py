@@ -38,7 +38,7 @@ from config import production as production_runner
 
 ROOT = Path(__file__).resolve().parent.parent
 
-REDIS_URL = "redis://127.0.0.1:6379/8"
+REDIS_URL, REDIS_URL_LARGE = "redis://127.0.0.1:6379/8", "redis://127.0.0.1:6379/9"
 OWNER, OWNED, OTHER_OWNERS = "bench-owner", 300, 10_000
 SCALES = (1_000, 1_000_000)
 P99_RATIO, SCALE_OUT_RATIO = 1.2, 1.6
@@ -139,7 +139,7 @@ def p99(latencies: list[float]) -> float | None:
     return ordered[min(len(ordered) - 1, max(0, round(0.99 * len(ordered)) - 1))]
 
 
-def pin_app_servers() -> dict[str, list[int]]:
+def pin_app_servers(run_dir: Path) -> dict[str, list[int]]:
     """Confine each app server (master and workers, every thread) to its own half of the cores.
 
     A worker started later (recycled) is forked from its master and inherits the master's cores."""
@@ -150,7 +150,7 @@ def pin_app_servers() -> dict[str, list[int]]:
     pinned = {}
     for n in range(1, production_runner.APP_SERVERS + 1):
         mine = cores[(n - 1) * share : n * share]
-        master = int((production_runner.RUN_DIR / f"app-{n}.pid").read_text())
+        master = int((run_dir / f"app-{n}.pid").read_text())
         for pid in [master, *bench.worker_pids(master)]:
             for task in Path(f"/proc/{pid}/task").iterdir():
                 os.sched_setaffinity(int(task.name), mine)
@@ -212,92 +212,136 @@ def median(values: list[float | None]) -> float | None:
     return statistics.median(known) if known else None
 
 
-def one_app_nginx(tools, env: dict, scratch: Path) -> tuple[int, Path]:
-    """A second nginx, the same configuration with one app server only, on a port of its own."""
+def one_app_nginx(tools, deployment: "Deployment", scratch: Path) -> tuple[int, Path]:
+    """Another nginx, the same configuration with the deployment's first app server only, on a port of its own."""
     port = bench.free_port()
     run_dir = scratch / "nginx-one-app"
     run_dir.mkdir(parents=True, exist_ok=True)
     conf = run_dir / "nginx.conf"
-    socket = production_runner.RUN_DIR / "app-1.sock"
+    socket = deployment.run_dir / "app-1.sock"
     manage(
-        env, "nginx_config", "--listen", f"127.0.0.1:{port}", "--app", f"unix:{socket}",
-        "--export-dir", str(production_runner.EXPORT_DIR), "--run-dir", str(run_dir), "--output", str(conf),
+        deployment.app_env, "nginx_config", "--listen", f"127.0.0.1:{port}", "--app", f"unix:{socket}",
+        "--export-dir", str(deployment.run_dir / "export"), "--run-dir", str(run_dir), "--output", str(conf),
     )  # fmt: skip
     subprocess.run([tools["nginx"], "-c", str(conf), "-p", str(run_dir)], check=True)
     return port, run_dir
 
 
+class Deployment:
+    """What `make production` starts (config/production.py), in a directory, on a port, a database and
+    a Redis database of its own: one for each scale, so that the scales can be measured in turns."""
+
+    def __init__(self, name: str, run_dir: Path, redis_url: str, secret: str):
+        self.name, self.run_dir, self.redis_url = name, run_dir, redis_url
+        self.database = bench.PostgresDatabase()
+        self.port = bench.free_port()
+        env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "SITE_URL"))}
+        env.update(HOST="127.0.0.1", PORT=str(self.port), DATABASE_URL=self.database.url, REDIS_URL=redis_url)
+        env.update(OW_PRODUCTION_DIR=str(run_dir), DJANGO_SECRET_KEY=secret)
+        # Every request comes from 127.0.0.1: lift the per-client limits, or the bench measures them.
+        limits = ("OW_RENDERS_PER_MINUTE", "OW_RELEASES_PER_MINUTE", "OW_CHECKS_PER_MINUTE")
+        env.update({limit: str(10**9) for limit in limits})
+        self.env = env
+        # Exactly what the app servers run with (their secret key too: the sessions made here must hold).
+        with mock.patch.dict(os.environ, env, clear=True):
+            self.app_env = production_runner.production_env()
+        self.app_env.update(OW_EXPORT_DIR=str(run_dir / "export"), OW_NGINX_PID=str(run_dir / "nginx.pid"))
+
+    def start(self) -> None:
+        self.database.create()
+        redis.Redis.from_url(self.redis_url).flushdb()
+        started = subprocess.run([sys.executable, "config/production.py", "start"], cwd=ROOT, env=self.env)
+        if started.returncode != 0:
+            raise bench.BenchError(f"`make production` ({self.name}) did not start (see above).")
+
+    def stop(self) -> None:
+        subprocess.run([sys.executable, "config/production.py", "stop"], cwd=ROOT, env=self.env)
+        self.database.drop()
+        redis.Redis.from_url(self.redis_url).flushdb()
+
+    def fill(self, count: int, owned: int) -> None:
+        print(f"Filling {self.name} to {count:,} releases ...", flush=True)
+        made = manage(self.app_env, "fill_releases", str(count), "--throwaway", "--owner", OWNER,
+                      "--owned", str(owned), "--others", str(OTHER_OWNERS))  # fmt: skip
+        print("  " + made.strip())
+
+    def prepare(self, viewed: set[str]) -> None:
+        """A signed-in reader's cookie, the releases to view (none viewed before), and warm workers."""
+        self.cookie = "sessionid=" + manage(self.app_env, "shell", "-v", "0", "-c", SESSION_SCRIPT).split()[-1]
+        ids = [pk for pk in manage(self.app_env, "shell", "-v", "0", "-c", RELEASE_IDS).split() if pk not in viewed]
+        if len(ids) < VIEWED:
+            raise bench.BenchError(f"Only {len(ids)} releases not viewed yet in {self.name}; {VIEWED} needed.")
+        random.shuffle(ids)
+        ids = ids[:VIEWED]
+        viewed.update(ids)
+        self.warm = [f"/r/{pk}/" for pk in ids[:WARM_RELEASES]]
+        self.new = [f"/r/{pk}/" for pk in ids[WARM_RELEASES:]]
+        self.scripts = {"warm": paths_script(self.warm), "mine": paths_script(["/accounts/releases/"], self.cookie)}
+        # Every worker of both app servers has served the warm pages and My releases before measuring.
+        for path in self.warm * 12:
+            bench.request(self.port, path)
+        for _ in range(12):
+            bench.request(self.port, "/accounts/releases/", headers={"Cookie": self.cookie})
+
+
 def run(args, tools, scratch: Path, helpers) -> int:
     global bench
     bench = helpers
-    database = bench.PostgresDatabase()
-    database.create()
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    port = bench.free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "SITE_URL"))}
-    env.update(HOST="127.0.0.1", PORT=str(port), DATABASE_URL=database.url, REDIS_URL=REDIS_URL)
-    # Every request comes from 127.0.0.1: lift the per-client limits, or the bench measures them.
-    env.update(
-        {name: str(10**9) for name in ("OW_RENDERS_PER_MINUTE", "OW_RELEASES_PER_MINUTE", "OW_CHECKS_PER_MINUTE")}
-    )
+    secret = os.urandom(32).hex()
+    small = Deployment(f"{SCALES[0]:,} releases", production_runner.RUN_DIR, REDIS_URL, secret)
+    large = Deployment(f"{SCALES[1]:,} releases", scratch / "production-large", REDIS_URL_LARGE, secret)
+    deployments = {SCALES[0]: small, SCALES[1]: large}
     one_app_dir = None
     report: dict = {"mode": "production", "rounds": ROUNDS, "scales": {}}
     try:
-        started = subprocess.run([sys.executable, "config/production.py", "start"], cwd=ROOT, env=env)
-        if started.returncode != 0:
-            raise bench.BenchError("`make production` did not start (see above).")
-        report["cores"] = pinned = pin_app_servers()
+        for deployment in deployments.values():
+            deployment.start()
+        small.fill(SCALES[0], OWNED)
+        large.fill(SCALES[0], OWNED)  # the same first thousand, then the rest
+        large.fill(SCALES[1], 0)
+        settle(large.database)
+        report["cores"] = {}
+        for deployment in deployments.values():
+            pinned = report["cores"][deployment.name] = pin_app_servers(deployment.run_dir)
         print("Each app server on cores of its own: " + (", ".join(f"{a} on {c}" for a, c in pinned.items()) or
                                                           "no (fewer cores than app servers)"))  # fmt: skip
-        # Exactly what the app servers run with (their secret key too: the session below must hold).
-        with mock.patch.dict(os.environ, env, clear=True):
-            app_env = production_runner.production_env()
-        results, viewed = {}, set()
-        for scale in SCALES:
-            print(f"Filling to {scale:,} releases ...", flush=True)
-            print("  " + manage(app_env, "fill_releases", str(scale), "--throwaway", "--owner", OWNER,
-                                "--owned", str(OWNED if scale == SCALES[0] else 0),
-                                "--others", str(OTHER_OWNERS)).strip())  # fmt: skip
-            settle(database)
-            cookie = "sessionid=" + manage(app_env, "shell", "-v", "0", "-c", SESSION_SCRIPT).strip().splitlines()[-1]
-            ids = [pk for pk in manage(app_env, "shell", "-v", "0", "-c", RELEASE_IDS).split() if pk not in viewed]
-            if len(ids) < VIEWED:
-                raise bench.BenchError(f"Only {len(ids)} releases not viewed yet at {scale:,}; {VIEWED} needed.")
-            random.shuffle(ids)
-            ids = ids[:VIEWED]
-            viewed.update(ids)
-            warm = [f"/r/{pk}/" for pk in ids[:WARM_RELEASES]]
-            new = [f"/r/{pk}/" for pk in ids[WARM_RELEASES:]]
-            # Every worker of both app servers has served the warm pages and My releases before measuring.
-            for path in warm * 12:
-                bench.request(port, path)
-            for _ in range(12):
-                bench.request(port, "/accounts/releases/", headers={"Cookie": cookie})
-            seen, mine = paths_script(warm), paths_script(["/accounts/releases/"], cookie)
-            rounds = {"first": [], "warm": [], "mine": []}
-            for n in range(ROUNDS):
-                print(f" round {n + 1} of {ROUNDS}, {scale:,} releases")
-                rounds["first"].append(first_views(port, "release page, first view",
-                                                   new[n * FIRST_VIEWS : (n + 1) * FIRST_VIEWS]))  # fmt: skip
-                for key, name, script in (("warm", "release page, seen before", seen), ("mine", "My releases", mine)):
-                    rounds[key].append(measure(tools, port, name, script, args.duration, scratch, LATENCY_CLIENTS))
-            latencies = [ms for one in rounds["first"] for ms in one["latencies_ms"]]
+        viewed: set[str] = set()
+        for deployment in deployments.values():
+            deployment.prepare(viewed)
+        rounds = {scale: {"first": [], "warm": [], "mine": []} for scale in SCALES}
+        for n in range(ROUNDS):
+            # The scales take turns, in the other order each round, so that a slower minute of a shared
+            # machine falls on both.
+            for scale in SCALES if n % 2 == 0 else reversed(SCALES):
+                deployment = deployments[scale]
+                print(f" round {n + 1} of {ROUNDS}, {deployment.name}")
+                views = deployment.new[n * FIRST_VIEWS : (n + 1) * FIRST_VIEWS]
+                rounds[scale]["first"].append(first_views(deployment.port, "release page, first view", views))
+                for key, name in (("warm", "release page, seen before"), ("mine", "My releases")):
+                    script = deployment.scripts[key]
+                    figures = measure(tools, deployment.port, name, script, args.duration, scratch, LATENCY_CLIENTS)
+                    rounds[scale][key].append(figures)
+        results = {}
+        for scale, runs in rounds.items():
+            latencies = [ms for one in runs["first"] for ms in one["latencies_ms"]]
             results[scale] = {
-                "first": {"p99_ms": p99(latencies), "requests": len(latencies), "rounds": rounds["first"]},
-                "warm": {"p99_ms": median([r["p99_ms"] for r in rounds["warm"]]), "rounds": rounds["warm"]},
-                "mine": {"p99_ms": median([r["p99_ms"] for r in rounds["mine"]]), "rounds": rounds["mine"]},
+                "first": {"p99_ms": p99(latencies), "requests": len(latencies), "rounds": runs["first"]},
+                "warm": {"p99_ms": median([r["p99_ms"] for r in runs["warm"]]), "rounds": runs["warm"]},
+                "mine": {"p99_ms": median([r["p99_ms"] for r in runs["mine"]]), "rounds": runs["mine"]},
             }
         report["scales"] = {str(scale): figures for scale, figures in results.items()}
-        # Two app servers behind nginx against one: the same pages, the same nginx configuration, taking turns.
-        one_port, one_app_dir = one_app_nginx(tools, app_env, scratch)
-        pages = {"warm": ("release page, seen before", seen), "mine": ("My releases", mine)}
+        small.stop()
+        # Two app servers behind nginx against one, with a million releases: the same pages, the same
+        # nginx configuration, taking turns.
+        one_port, one_app_dir = one_app_nginx(tools, large, scratch)
+        pages = {"warm": "release page, seen before", "mine": "My releases"}
         scale_out = {key: {"two": [], "one": []} for key in pages}
         for n in range(ROUNDS):
-            print(f" round {n + 1} of {ROUNDS}, two app servers against one")
-            for key, (label, script) in pages.items():
-                for servers, at in (("two", port), ("one", one_port)):
+            print(f" round {n + 1} of {ROUNDS}, two app servers against one ({large.name})")
+            for key, label in pages.items():
+                for servers, at in (("two", large.port), ("one", one_port)):
                     name = f"{label}, nginx + {servers} app server{'s' if servers == 'two' else ''}"
-                    figures = measure(tools, at, name, script, args.duration, scratch, bench.CONNECTIONS)
+                    figures = measure(tools, at, name, large.scripts[key], args.duration, scratch, bench.CONNECTIONS)
                     scale_out[key][servers].append(figures)
         report["scale_out"] = scale_out
     finally:
@@ -305,14 +349,13 @@ def run(args, tools, scratch: Path, helpers) -> int:
             subprocess.run(
                 [tools["nginx"], "-s", "stop", "-c", str(one_app_dir / "nginx.conf"), "-p", str(one_app_dir)]
             )
-        subprocess.run([sys.executable, "config/production.py", "stop"], cwd=ROOT, env=env)
-        database.drop()
-        redis.Redis.from_url(REDIS_URL).flushdb()
+        for deployment in deployments.values():
+            deployment.stop()
     rps = {key: tuple(median([r["rps"] for r in runs[s]]) for s in ("two", "one")) for key, runs in scale_out.items()}
     verdicts = targets(results[SCALES[0]], results[SCALES[-1]], rps)
     print(f"\nTargets in this run (medians of {ROUNDS} rounds; first views pooled):")
     for target, measured, holds in verdicts:
-        print(f"  {'holds ' if holds else 'MISSED'}  {target:<96} {bench.fmt(measured, 2)}")
+        print(f"  {'holds ' if holds else 'MISSED'}  {target:<96} {bench.fmt(measured, 3)}")
     print(
         f"  (this machine has {os.cpu_count()} cores; wrk, nginx, PostgreSQL and Redis share them with the app servers)"
     )

@@ -2,7 +2,8 @@
 
 nginx on HOST:PORT in front of two gunicorn app servers (Unix sockets) that share DATABASE_URL
 (PostgreSQL) and REDIS_URL; migrations, the canonical texts and the static export first. Everything
-runs in the background with its pid in var/production/, so `stop` ends exactly what `start` began.
+runs in the background with its pid in var/production/ (or OW_PRODUCTION_DIR), so `stop` ends
+exactly what `start` began.
 
     .venv/bin/python config/production.py start     # make production
     .venv/bin/python config/production.py stop      # make production-stop
@@ -20,7 +21,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-RUN_DIR = BASE_DIR / "var" / "production"
+# Where it keeps pids, sockets, logs, the secret key and the static export. Another directory (and
+# PORT, DATABASE_URL, REDIS_URL) runs a second deployment beside the first: the bench does.
+RUN_DIR = Path(os.environ.get("OW_PRODUCTION_DIR") or BASE_DIR / "var" / "production").resolve()
 EXPORT_DIR = RUN_DIR / "export"
 APP_SERVERS = 2
 PYTHON = sys.executable

@@ -160,8 +160,7 @@ def test_the_production_p99_is_the_nearest_rank(production_bench):
     assert production_bench.p99([5.0]) == 5.0 and production_bench.p99([]) is None
 
 
-def test_each_app_server_runs_on_cores_of_its_own(production_bench, tmp_path, monkeypatch):
-    monkeypatch.setattr(production_bench.production_runner, "RUN_DIR", tmp_path)
+def test_each_app_server_runs_on_cores_of_its_own(production_bench, tmp_path):
     cores = sorted(os.sched_getaffinity(0))
     # Two stand-ins for gunicorn: a master with one worker (its child) each.
     masters = [subprocess.Popen(["sh", "-c", "sleep 60 & wait"]) for _ in range(2)]
@@ -172,7 +171,7 @@ def test_each_app_server_runs_on_cores_of_its_own(production_bench, tmp_path, mo
             if all(bench.worker_pids(m.pid) for m in masters):
                 break
             time.sleep(0.05)
-        pinned = production_bench.pin_app_servers()
+        pinned = production_bench.pin_app_servers(tmp_path)
         if len(cores) < 2:
             assert pinned == {}, "one core cannot be split"
             return
