@@ -410,8 +410,11 @@ def refresh_after_publication() -> ExportReport | None:
         return None
     try:
         report = export_static(settings.OW_EXPORT_DIR)
-        if settings.OW_NGINX_PID and CONFIG_NAME in report.written:
-            os.kill(int(Path(settings.OW_NGINX_PID).read_text().strip()), signal.SIGHUP)
+        pid_file = Path(settings.OW_NGINX_PID) if settings.OW_NGINX_PID else None
+        # No pid file: nginx is not running yet (make production loads the texts before starting it)
+        # and reads the rules when it starts.
+        if pid_file is not None and pid_file.exists() and CONFIG_NAME in report.written:
+            os.kill(int(pid_file.read_text().strip()), signal.SIGHUP)
     except (ExportError, OSError, ValueError):
         logger.exception("The static export could not be refreshed after a publication.")
         return None

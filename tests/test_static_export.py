@@ -337,3 +337,25 @@ def test_a_publication_rewrites_the_served_export_and_tells_nginx(
     assert b"superseded by" in (served / "licenses" / "owpl" / owpl.number / "index.html").read_bytes()
     assert "location = /licenses/owpl/ " in (served / CONFIG_NAME).read_text()
     assert f"/licenses/owpl/{number}/" in (served / CONFIG_NAME).read_text()
+
+
+def test_a_publication_before_nginx_runs_writes_the_export_and_logs_nothing(
+    canonical, tmp_path, settings, django_capture_on_commit_callbacks, caplog
+):
+    # make production loads the texts (publishing them on a new database) before it starts nginx.
+    served = tmp_path / "served"
+    settings.OW_EXPORT_DIR, settings.OW_NGINX_PID = str(served), str(tmp_path / "nginx.pid")
+    owpl = canonical["owpl"].versions.get(number=latest_number("owpl"))
+    number = number_after(owpl.number)
+    draft = Version.objects.create(
+        document=owpl.document,
+        number=number,
+        markdown=owpl.markdown.replace(owpl.number, number, 1),
+        summary=owpl.summary,
+        fields=owpl.fields,
+        changelog="Clarified.",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_version(version=draft)
+    assert (served / "licenses" / "owpl" / f"{number}.txt").is_file()
+    assert not [record for record in caplog.records if record.levelname == "ERROR"], caplog.text
