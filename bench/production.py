@@ -260,7 +260,7 @@ class Deployment:
         redis.Redis.from_url(self.redis_url).flushdb()
 
     def fill(self, count: int, owned: int) -> None:
-        print(f"Filling {self.name} to {count:,} releases ...", flush=True)
+        print(f"Filling the database of the deployment for {self.name} to {count:,} ...", flush=True)
         made = manage(self.app_env, "fill_releases", str(count), "--throwaway", "--owner", OWNER,
                       "--owned", str(owned), "--others", str(OTHER_OWNERS))  # fmt: skip
         print("  " + made.strip())
