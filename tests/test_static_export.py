@@ -309,14 +309,8 @@ def test_nginx_serves_the_export_with_the_apps_bytes_headers_and_redirects(canon
                 process.wait()
 
 
-def test_a_publication_rewrites_the_served_export_and_tells_nginx(
-    canonical, tmp_path, settings, django_capture_on_commit_callbacks
-):
-    served = tmp_path / "served"
-    export_static(served)
-    nginx = subprocess.Popen(["sleep", "30"])  # stands in for nginx's master: it must get SIGHUP
-    (tmp_path / "nginx.pid").write_text(str(nginx.pid))
-    settings.OW_EXPORT_DIR, settings.OW_NGINX_PID = str(served), str(tmp_path / "nginx.pid")
+def next_owpl_draft(canonical) -> tuple[Version, Version]:
+    """The latest OWPL and a draft of the number after it, ready to publish."""
     owpl = canonical["owpl"].versions.get(number=latest_number("owpl"))
     number = number_after(owpl.number)
     draft = Version.objects.create(
@@ -327,6 +321,19 @@ def test_a_publication_rewrites_the_served_export_and_tells_nginx(
         fields=owpl.fields,
         changelog="Clarified.",
     )
+    return owpl, draft
+
+
+def test_a_publication_rewrites_the_served_export_and_tells_nginx(
+    canonical, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    served = tmp_path / "served"
+    export_static(served)
+    nginx = subprocess.Popen(["sleep", "30"])  # stands in for nginx's master: it must get SIGHUP
+    (tmp_path / "nginx.pid").write_text(str(nginx.pid))
+    settings.OW_EXPORT_DIR, settings.OW_NGINX_PID = str(served), str(tmp_path / "nginx.pid")
+    owpl, draft = next_owpl_draft(canonical)
+    number = draft.number
     try:
         with django_capture_on_commit_callbacks(execute=True):
             publish_version(version=draft)
@@ -345,16 +352,8 @@ def test_a_publication_before_nginx_runs_writes_the_export_and_logs_nothing(
     # make production loads the texts (publishing them on a new database) before it starts nginx.
     served = tmp_path / "served"
     settings.OW_EXPORT_DIR, settings.OW_NGINX_PID = str(served), str(tmp_path / "nginx.pid")
-    owpl = canonical["owpl"].versions.get(number=latest_number("owpl"))
-    number = number_after(owpl.number)
-    draft = Version.objects.create(
-        document=owpl.document,
-        number=number,
-        markdown=owpl.markdown.replace(owpl.number, number, 1),
-        summary=owpl.summary,
-        fields=owpl.fields,
-        changelog="Clarified.",
-    )
+    _, draft = next_owpl_draft(canonical)
+    number = draft.number
     with django_capture_on_commit_callbacks(execute=True):
         publish_version(version=draft)
     assert (served / "licenses" / "owpl" / f"{number}.txt").is_file()
