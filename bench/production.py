@@ -1,24 +1,25 @@
 """`make bench BENCH_ARGS=--production`: the deployment as `make production` runs it, at scale.
 
-nginx on a port of its own in front of the two gunicorn app servers, sharing a throwaway PostgreSQL
-database and a Redis database (8) of their own. A deployment puts each app server on a host of its
-own; here they share one machine, so each is confined to its own half of the cores
-(`sched_setaffinity`, workers and the master alike), as if on its own host, while nginx, wrk,
-PostgreSQL and Redis run anywhere. Without that, one app server's workers already take every core and
-a second could only share them. It measures, through nginx:
+Two deployments as config/production.py starts them (nginx on a port of its own in front of two
+gunicorn app servers), one on a throwaway PostgreSQL database of 1,000 releases and Redis database 8,
+one on a database of 1,000,000 (`manage.py fill_releases`; 10,000 synthetic readers own the releases
+in turn, so the owners grow with them) and Redis database 9, so that the scales are measured in turns
+and a slower minute of a shared machine falls on both. A deployment puts each app server on a host
+of its own; here they share one machine, so each is confined to its own half of the cores
+(`sched_setaffinity`, the master and every worker), as if on its own host, while nginx, wrk,
+PostgreSQL and Redis run anywhere: unconfined, one app server's workers already take every core and
+a second could only share them. Through nginx it measures:
 
-1. with 1,000 releases in the database, then with 1,000,000 (`manage.py fill_releases`, with the
-   owners growing with the releases: 10,000 synthetic readers own the rest in turn), the p99 of
-   - the release page seen for the first time (every request another release nobody has viewed:
-     the database read and the render; 8 clients, pooled over the rounds),
+1. at both scales, LATENCY_CLIENTS requests at a time, the p99 of
+   - the release page seen for the first time (each request another release nobody has viewed: the
+     database read and the render; pooled over the rounds),
    - the release page seen before (the same 50 releases, kept in the app servers' memory), and
-   - "My releases" (signed in, 300 owned, the first page of 100);
-   each as the median over ROUNDS rounds, the scenarios taking turns within a round; the target is
-   a p99 at 1M within 1.2 times of the one at 1k;
-2. requests a second through nginx and both app servers, as a ratio to the same nginx in front of
-   one app server alone (target: at least 1.6), the two taking turns over ROUNDS rounds (median).
-
-Ratios are measured in one run, each pair back to back, as the rest of the bench does.
+   - "My releases" (signed in, 300 owned, the first page of 100),
+   the median of ROUNDS rounds, the scales in turns; the target is a p99 at 1M within 1.2 times of
+   the one at 1k;
+2. with 1,000,000 releases, requests a second of the release page seen before and of My releases
+   through nginx and both app servers, as a ratio to the same nginx in front of one app server alone
+   (target: at least 1.6), the two taking turns over ROUNDS rounds (median).
 """
 
 import json
