@@ -111,6 +111,9 @@ def _checked(spec: dict, value: str, field_names: list[str]) -> str:
         return _year(value)
     if len(value) > spec.get("max_length", 200):
         raise ValidationError(f"Use at most {spec.get('max_length', 200)} characters.")
+    # Punctuation and spaces alone name nothing (and "." would merge with the period after a field).
+    if all(unicodedata.category(character)[0] in "PZ" for character in value):
+        raise ValidationError("Write a name or a word: punctuation alone is not a value.")
     word, width = widest_pdf_word(value)
     if width > PDF_WORD_LIMIT_PT:
         shown = word if len(word) <= 24 else word[:24] + "…"

@@ -102,3 +102,11 @@ def test_a_filled_in_file_with_an_unprintable_value_is_a_400_naming_it(client, c
     response = client.get("/licenses/owpl/1.0.pdf?licensor=%F0%90%80%80&model=M&year=2026")
     assert response.status_code == 400
     assert "U+10000" in response.content.decode()
+
+
+def test_a_value_of_punctuation_alone_is_refused():
+    specs = [{"name": "licensor", "label": "Licensor", "required": True}]
+    for value in (".", " . ", "—", "..."):
+        assert "punctuation alone" in " ".join(fields.validate(specs, {"licensor": value})[1].get("licensor", []))
+    for value in ("A.", "🤗", "株式会社"):
+        assert fields.validate(specs, {"licensor": value}) == ({"licensor": value}, {})
