@@ -108,6 +108,73 @@ def measure(tools, port: int, name: str, script: str, seconds: float, scratch: P
     return {"name": name, **figures, "bad": bad}
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pids: list[int]) -> float:
+    """CPU seconds (user and system) the processes have used so far; one that has gone counts nothing."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime and stime, fields 14 and 15 of proc(5)
+    return ticks / CLOCK_TICKS
+
+
+def machine_cpu() -> dict[str, float]:
+    """CPU seconds of all cores so far (/proc/stat): busy, idle (with iowait) and stolen by the host."""
+    user, nice, system, idle, iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
+    return {"busy": (user + nice + system + irq + softirq) / CLOCK_TICKS, "idle": (idle + iowait) / CLOCK_TICKS,
+            "stolen": steal / CLOCK_TICKS}  # fmt: skip
+
+
+def server_pids(run_dir: Path, names: list[str]) -> list[int]:
+    """The processes of the servers whose pid files are in run_dir (masters and their workers)."""
+    pids = []
+    for name in names:
+        master = int((run_dir / f"{name}.pid").read_text())
+        pids += [master, *bench.worker_pids(master)]
+    return pids
+
+
+def measure_cpu(tools, port: int, name: str, script: str, seconds: float, scratch: Path, connections: int,
+                apps: tuple[Path, list[str]], nginx: tuple[Path, list[str]]) -> dict:  # fmt: skip
+    """measure(), and where the machine's CPU went meanwhile: the app servers, nginx, wrk (a child of this
+    process), the rest (PostgreSQL, Redis, this bench), idle and stolen; in core-seconds."""
+    import resource
+
+    def wrk_cpu() -> float:
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return used.ru_utime + used.ru_stime
+
+    apps, nginx = server_pids(*apps), server_pids(*nginx)  # read now: every worker has started
+    before = (process_cpu(apps), process_cpu(nginx), wrk_cpu(), machine_cpu())
+    figures = measure(tools, port, name, script, seconds, scratch, connections)
+    after = (process_cpu(apps), process_cpu(nginx), wrk_cpu(), machine_cpu())
+    cpu = {part: after[n] - before[n] for n, part in enumerate(("app servers", "nginx", "wrk"))}
+    machine = {key: after[3][key] - before[3][key] for key in after[3]}
+    cpu["rest"] = max(0.0, machine["busy"] - sum(cpu.values()))
+    cpu.update(idle=machine["idle"], stolen=machine["stolen"])
+    return {**figures, "cpu": cpu}
+
+
+def cpu_ceiling(two: dict, one: dict) -> dict:
+    """The most two app servers could give on this machine, as a ratio to one, at the CPU per request
+    measured with two: every core-second not idle already, divided by what one request costs.
+
+    On hosts of their own the app servers would not share cores with nginx, wrk and the database; here
+    they do, so for a page that costs an app server well under a millisecond the ceiling can be below
+    the target however well the site scales."""
+    cpu = two["cpu"]
+    total = sum(cpu.values())
+    busy = total - cpu["idle"] - cpu["stolen"]
+    shares = {part: seconds / total for part, seconds in cpu.items()} if total else {}
+    ceiling = two["rps"] * (total - cpu["stolen"]) / busy / one["rps"] if busy and one["rps"] else None
+    return {"shares": shares, "ratio": ceiling}
+
+
 def first_views(port: int, name: str, paths: list[str]) -> dict:
     """Request each path once, LATENCY_CLIENTS at a time; return every latency (ms) and the failures.
 
@@ -335,14 +402,19 @@ def run(args, tools, scratch: Path, helpers) -> int:
         # Two app servers behind nginx against one, with a million releases: the same pages, the same
         # nginx configuration, taking turns.
         one_port, one_app_dir = one_app_nginx(tools, large, scratch)
+        apps = [f"app-{n}" for n in range(1, production_runner.APP_SERVERS + 1)]
+        two_apps, two_nginx = (large.run_dir, apps), (large.run_dir, ["nginx"])
+        one_app, one_nginx = (large.run_dir, apps[:1]), (one_app_dir, ["nginx"])
         pages = {"warm": "release page, seen before", "mine": "My releases"}
         scale_out = {key: {"two": [], "one": []} for key in pages}
         for n in range(ROUNDS):
             print(f" round {n + 1} of {ROUNDS}, two app servers against one ({large.name})")
             for key, label in pages.items():
-                for servers, at in (("two", large.port), ("one", one_port)):
+                for servers, at, apps, nginx in (("two", large.port, two_apps, two_nginx),
+                                                 ("one", one_port, one_app, one_nginx)):  # fmt: skip
                     name = f"{label}, nginx + {servers} app server{'s' if servers == 'two' else ''}"
-                    figures = measure(tools, at, name, large.scripts[key], args.duration, scratch, bench.CONNECTIONS)
+                    figures = measure_cpu(tools, at, name, large.scripts[key], args.duration, scratch,
+                                          bench.CONNECTIONS, apps, nginx)  # fmt: skip
                     scale_out[key][servers].append(figures)
         report["scale_out"] = scale_out
     finally:
@@ -360,6 +432,15 @@ def run(args, tools, scratch: Path, helpers) -> int:
     print(
         f"  (this machine has {os.cpu_count()} cores; wrk, nginx, PostgreSQL and Redis share them with the app servers)"
     )
+    report["cpu_ceilings"] = {}
+    print("\nThe machine's anchor for two app servers against one (the CPU of the runs with two, medians):")
+    for key, runs in scale_out.items():
+        ceilings = [cpu_ceiling(two, one) for two, one in zip(runs["two"], runs["one"], strict=True)]
+        ceiling = median([c["ratio"] for c in ceilings])
+        shares = {part: median([c["shares"].get(part) for c in ceilings]) for part in runs["two"][0]["cpu"]}
+        report["cpu_ceilings"][key] = {"ratio": ceiling, "shares": shares}
+        spent = ", ".join(f"{part} {bench.fmt(100 * share, 0)}%" for part, share in shares.items())
+        print(f"  {dict(SCENARIOS)[key]}: {spent}; at most {bench.fmt(ceiling, 2)}x on this machine")
     report["targets"] = [{"target": t, "measured": m, "holds": h} for t, m, h in verdicts]
     args.json.write_text(json.dumps(report, indent=2) + "\n")
     measured = [r for scale in results.values() for figures in scale.values() for r in figures["rounds"]]

@@ -186,3 +186,35 @@ def test_each_app_server_runs_on_cores_of_its_own(production_bench, tmp_path):
                 os.kill(pid, 9)
             master.kill()
             master.wait()
+
+
+def test_the_machine_anchor_for_scaling_out_is_what_the_unused_cores_would_add(production_bench):
+    # 18 of 20 core-seconds busy at 1,400 req/s: at the same CPU per request, all 20 give 1400 * 20 / 18.
+    cpu = {"app servers": 12.0, "nginx": 3.0, "wrk": 1.5, "rest": 1.5, "idle": 2.0, "stolen": 0.0}
+    anchor = production_bench.cpu_ceiling({"rps": 1400.0, "cpu": cpu}, {"rps": 1200.0})
+    assert anchor["ratio"] == pytest.approx(1400 * 20 / 18 / 1200)
+    assert anchor["shares"]["app servers"] == pytest.approx(0.6) and anchor["shares"]["idle"] == pytest.approx(0.1)
+    # What the host took for other guests was never ours to use: a machine busy but for it is full.
+    stolen = {**cpu, "idle": 0.0, "stolen": 2.0}
+    assert production_bench.cpu_ceiling({"rps": 1400.0, "cpu": stolen}, {"rps": 1200.0})["ratio"] == pytest.approx(
+        1400 / 1200
+    )
+    assert production_bench.cpu_ceiling({"rps": 1400.0, "cpu": cpu}, {"rps": 0.0})["ratio"] is None
+
+
+def test_the_cpu_a_server_used_is_read_from_proc(production_bench, tmp_path):
+    spin = "import sys, time\nend = time.process_time() + 0.5\nwhile time.process_time() < end: pass\nsys.stdin.read()"
+    spinner = subprocess.Popen([sys.executable, "-c", spin], stdin=subprocess.PIPE)
+    try:
+        (tmp_path / "app-1.pid").write_text(str(spinner.pid))
+        before = production_bench.machine_cpu()
+        deadline = time.monotonic() + 60
+        while production_bench.process_cpu(production_bench.server_pids(tmp_path, ["app-1"])) < 0.5:
+            assert time.monotonic() < deadline, "the spinner's CPU time never reached what it spent"
+            time.sleep(0.05)
+        after = production_bench.machine_cpu()
+        assert after["busy"] - before["busy"] > 0 and set(after) == {"busy", "idle", "stolen"}
+    finally:
+        spinner.kill()
+        spinner.wait()
+    assert production_bench.process_cpu([spinner.pid]) == 0, "a process that has gone counts nothing"
