@@ -19,7 +19,9 @@ a second could only share them. Through nginx it measures:
    the one at 1k;
 2. with 1,000,000 releases, requests a second of the release page seen before and of My releases
    through nginx and both app servers, as a ratio to the same nginx in front of one app server alone
-   (target: at least 1.6), the two taking turns over ROUNDS rounds (median).
+   (target: at least 1.6), the two taking turns, each round in the other order, judged by the median
+   of the rounds' ratios. For these runs each app server's host is also APP_HOST_CORES of a core (a
+   cgroup CPU quota), so that nginx, wrk and the database have the rest, as on hosts of their own.
 """
 
 import json
@@ -139,6 +141,20 @@ def server_pids(run_dir: Path, names: list[str]) -> list[int]:
     return pids
 
 
+def wait_until_idle(pids: list[int], timeout: float = 60.0) -> None:
+    """Wait until the app servers have answered what an earlier run left them. nginx hands every request
+    it was given to an app server, so after 32 connections of My releases against one app server its
+    workers answer queued requests, whose clients have gone, for a second or more: the next run would
+    start behind them (seen as a p99 near a second and fewer requests/s in the run that followed)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = process_cpu(pids)
+        time.sleep(0.5)
+        if process_cpu(pids) - before <= 0.02:  # under 4% of a core: the masters' heartbeat, no request
+            return
+    print(f"  the app servers were still busy after {timeout:.0f} s; measuring anyway", file=sys.stderr)
+
+
 def measure_cpu(tools, port: int, name: str, script: str, seconds: float, scratch: Path, connections: int,
                 apps: tuple[Path, list[str]], nginx: tuple[Path, list[str]]) -> dict:  # fmt: skip
     """measure(), and where the machine's CPU went meanwhile: the app servers, nginx, wrk (a child of this
@@ -160,19 +176,25 @@ def measure_cpu(tools, port: int, name: str, script: str, seconds: float, scratc
     return {**figures, "cpu": cpu}
 
 
-def cpu_ceiling(two: dict, one: dict) -> dict:
+def cpu_ceiling(two: dict, one: dict, app_cores: float | None = None) -> dict:
     """The most two app servers could give on this machine, as a ratio to one, at the CPU per request
-    measured with two: every core-second not idle already, divided by what one request costs.
+    measured with two: every core-second not idle already, divided by what one request costs; and,
+    when the app servers have a quota (app_cores between them), no more than that quota's requests.
 
-    On hosts of their own the app servers would not share cores with nginx, wrk and the database; here
-    they do, so for a page that costs an app server well under a millisecond the ceiling can be below
-    the target however well the site scales."""
+    Without quotas the app servers share the cores with nginx, wrk and the database, so for a page that
+    costs an app server well under a millisecond the ceiling can be below the target however well the
+    site scales."""
     cpu = two["cpu"]
     total = sum(cpu.values())
     busy = total - cpu["idle"] - cpu["stolen"]
     shares = {part: seconds / total for part, seconds in cpu.items()} if total else {}
-    ceiling = two["rps"] * (total - cpu["stolen"]) / busy / one["rps"] if busy and one["rps"] else None
-    return {"shares": shares, "ratio": ceiling}
+    if not (busy and one["rps"]):
+        return {"shares": shares, "ratio": None}
+    ceiling = two["rps"] * (total - cpu["stolen"]) / busy
+    if app_cores and cpu["app servers"]:
+        seconds = total / os.cpu_count()  # wall-clock seconds measured
+        ceiling = min(ceiling, two["rps"] * app_cores * seconds / cpu["app servers"])
+    return {"shares": shares, "ratio": ceiling / one["rps"]}
 
 
 def first_views(port: int, name: str, paths: list[str]) -> dict:
@@ -226,13 +248,76 @@ def pin_app_servers(run_dir: Path) -> dict[str, list[int]]:
     return pinned
 
 
+# In the runs of two app servers against one, each app server's host is this much of a core (a cgroup's
+# CPU quota), so that nginx, wrk, PostgreSQL and Redis, on hosts of their own in a deployment, have the
+# rest of the machine and the ratio is the site's and not what the proxy and the clients leave over.
+APP_HOST_CORES = 0.5
+CGROUP_CPU_PERIOD_US = 10_000  # short, so that a worker out of quota waits at most a few milliseconds
+
+
+def cgroup_cpu_root() -> tuple[Path, int] | None:
+    """Where this machine lets a CPU quota be set: (directory, cgroup version), or None."""
+    controllers = Path("/sys/fs/cgroup/cgroup.controllers")
+    if controllers.exists() and "cpu" in controllers.read_text().split() and os.access(controllers.parent, os.W_OK):
+        return controllers.parent, 2
+    legacy = Path("/sys/fs/cgroup/cpu")
+    if (legacy / "cpu.cfs_quota_us").exists() and os.access(legacy, os.W_OK):
+        return legacy, 1
+    return None
+
+
+def cap_app_servers(run_dir: Path, cores: float) -> list[Path]:
+    """Put each app server (master and workers, every thread) in a cgroup of its own with `cores` of CPU
+    time; workers forked later stay in it. Returns the groups made ([] where cgroups cannot be written)."""
+    found = cgroup_cpu_root()
+    if found is None:
+        return []
+    root, version = found
+    quota = int(CGROUP_CPU_PERIOD_US * cores)
+    groups = []
+    for n in range(1, production_runner.APP_SERVERS + 1):
+        group = root / f"open-weights-bench-{os.getpid()}-{run_dir.name}-app-{n}"
+        group.mkdir(exist_ok=True)
+        groups.append(group)
+        master = int((run_dir / f"app-{n}.pid").read_text())
+        if version == 2:
+            (group / "cpu.max").write_text(f"{quota} {CGROUP_CPU_PERIOD_US}")
+            for pid in [master, *bench.worker_pids(master)]:
+                (group / "cgroup.procs").write_text(str(pid))
+        else:
+            (group / "cpu.cfs_period_us").write_text(str(CGROUP_CPU_PERIOD_US))
+            (group / "cpu.cfs_quota_us").write_text(str(quota))
+            for pid in [master, *bench.worker_pids(master)]:
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    (group / "tasks").write_text(task.name)
+    return groups
+
+
+def remove_groups(groups: list[Path]) -> None:
+    """Remove the cgroups once their processes have exited (a cgroup with tasks cannot be removed)."""
+    for group in groups:
+        deadline = time.monotonic() + 30
+        while group.exists():
+            try:
+                group.rmdir()
+            except OSError:
+                if time.monotonic() > deadline:
+                    print(f"  could not remove {group}: it still has processes", file=sys.stderr)
+                    break
+                time.sleep(0.2)
+
+
 SCENARIOS = (("first", "release page, first view"), ("warm", "release page, seen before"), ("mine", "My releases"))
 
 
 def targets(small: dict, large: dict, scale_out: dict) -> list[tuple[str, float | None, bool]]:
     """Judge a run: (target, measured ratio, holds) for each scenario's p99 at the larger scale
     against the smaller, and for each page's requests/s with two app servers against one
-    (scale_out: {scenario: (requests/s with two, with one)})."""
+    (scale_out: {scenario: [(requests/s with two, with one) of each round]}).
+
+    Two against one is the median of each round's ratio: the two runs of a round follow each other,
+    so a slower minute of the machine falls on both, while a ratio of the medians would pair the two
+    of one round with the one of another."""
     verdicts = []
     for key, label in SCENARIOS:
         before, after = small[key]["p99_ms"], large[key]["p99_ms"]
@@ -241,8 +326,10 @@ def targets(small: dict, large: dict, scale_out: dict) -> list[tuple[str, float 
                          f"({bench.fmt(before)} -> {bench.fmt(after)} ms)", ratio,
                          ratio is not None and ratio <= P99_RATIO))  # fmt: skip
     labels = dict(SCENARIOS)
-    for key, (two_rps, one_rps) in scale_out.items():
-        ratio = two_rps / one_rps if two_rps and one_rps else None
+    for key, rounds in scale_out.items():
+        ratios = [two / one for two, one in rounds if two and one]
+        ratio = median(ratios) if ratios else None
+        two_rps, one_rps = (median([pair[n] for pair in rounds]) for n in (0, 1))
         verdicts.append((f"{labels[key]}: requests/s, two app servers to one, at least {SCALE_OUT_RATIO}x "
                          f"({bench.fmt(one_rps, 0)} -> {bench.fmt(two_rps, 0)} req/s)", ratio,
                          ratio is not None and ratio >= SCALE_OUT_RATIO))  # fmt: skip
@@ -359,7 +446,7 @@ def run(args, tools, scratch: Path, helpers) -> int:
     small = Deployment(f"{SCALES[0]:,} releases", production_runner.RUN_DIR, REDIS_URL, secret)
     large = Deployment(f"{SCALES[1]:,} releases", scratch / "production-large", REDIS_URL_LARGE, secret)
     deployments = {SCALES[0]: small, SCALES[1]: large}
-    one_app_dir = None
+    one_app_dir, groups = None, []
     report: dict = {"mode": "production", "rounds": ROUNDS, "scales": {}}
     try:
         for deployment in deployments.values():
@@ -402,17 +489,24 @@ def run(args, tools, scratch: Path, helpers) -> int:
         # Two app servers behind nginx against one, with a million releases: the same pages, the same
         # nginx configuration, taking turns.
         one_port, one_app_dir = one_app_nginx(tools, large, scratch)
+        groups = cap_app_servers(large.run_dir, APP_HOST_CORES)
+        app_cores = APP_HOST_CORES * production_runner.APP_SERVERS if groups else None
+        report["app_host_cores"] = APP_HOST_CORES if groups else None
+        print(f"Each app server's host: {APP_HOST_CORES} of a core (a cgroup's CPU quota)" if groups else
+              "No cgroup can be written here: the app servers share the cores with nginx and wrk")  # fmt: skip
         apps = [f"app-{n}" for n in range(1, production_runner.APP_SERVERS + 1)]
         two_apps, two_nginx = (large.run_dir, apps), (large.run_dir, ["nginx"])
         one_app, one_nginx = (large.run_dir, apps[:1]), (one_app_dir, ["nginx"])
         pages = {"warm": "release page, seen before", "mine": "My releases"}
         scale_out = {key: {"two": [], "one": []} for key in pages}
+        every_app = server_pids(*two_apps)
         for n in range(ROUNDS):
             print(f" round {n + 1} of {ROUNDS}, two app servers against one ({large.name})")
             for key, label in pages.items():
-                for servers, at, apps, nginx in (("two", large.port, two_apps, two_nginx),
-                                                 ("one", one_port, one_app, one_nginx)):  # fmt: skip
+                turns = (("two", large.port, two_apps, two_nginx), ("one", one_port, one_app, one_nginx))
+                for servers, at, apps, nginx in turns if n % 2 == 0 else turns[::-1]:
                     name = f"{label}, nginx + {servers} app server{'s' if servers == 'two' else ''}"
+                    wait_until_idle(every_app)
                     figures = measure_cpu(tools, at, name, large.scripts[key], args.duration, scratch,
                                           bench.CONNECTIONS, apps, nginx)  # fmt: skip
                     scale_out[key][servers].append(figures)
@@ -424,18 +518,20 @@ def run(args, tools, scratch: Path, helpers) -> int:
             )
         for deployment in deployments.values():
             deployment.stop()
-    rps = {key: tuple(median([r["rps"] for r in runs[s]]) for s in ("two", "one")) for key, runs in scale_out.items()}
+        remove_groups(groups)
+    rps = {key: [(two["rps"], one["rps"]) for two, one in zip(runs["two"], runs["one"], strict=True)]
+           for key, runs in scale_out.items()}  # fmt: skip
     verdicts = targets(results[SCALES[0]], results[SCALES[-1]], rps)
-    print(f"\nTargets in this run (medians of {ROUNDS} rounds; first views pooled):")
+    print(f"\nTargets in this run (medians of {ROUNDS} rounds; first views pooled; two against one round by round):")
     for target, measured, holds in verdicts:
         print(f"  {'holds ' if holds else 'MISSED'}  {target:<96} {bench.fmt(measured, 3)}")
-    print(
-        f"  (this machine has {os.cpu_count()} cores; wrk, nginx, PostgreSQL and Redis share them with the app servers)"
-    )
+    hosts = f"each app server {APP_HOST_CORES} of a core" if app_cores else "the app servers share them"
+    print(f"  (this machine has {os.cpu_count()} cores; wrk, nginx, PostgreSQL and Redis share them; "
+          f"for requests/s {hosts})")  # fmt: skip
     report["cpu_ceilings"] = {}
     print("\nThe machine's anchor for two app servers against one (the CPU of the runs with two, medians):")
     for key, runs in scale_out.items():
-        ceilings = [cpu_ceiling(two, one) for two, one in zip(runs["two"], runs["one"], strict=True)]
+        ceilings = [cpu_ceiling(two, one, app_cores) for two, one in zip(runs["two"], runs["one"], strict=True)]
         ceiling = median([c["ratio"] for c in ceilings])
         shares = {part: median([c["shares"].get(part) for c in ceilings]) for part in runs["two"][0]["cpu"]}
         report["cpu_ceilings"][key] = {"ratio": ceiling, "shares": shares}

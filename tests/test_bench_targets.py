@@ -139,9 +139,9 @@ def scale(first, warm, mine) -> dict:
 
 def test_the_production_targets_hold_and_miss_on_their_own_figures(production_bench):
     holds = lambda verdicts: [verdict[2] for verdict in verdicts]  # noqa: E731
-    good = {"warm": (170.0, 100.0), "mine": (160.0, 100.0)}
+    good = {"warm": [(170.0, 100.0)], "mine": [(160.0, 100.0)]}
     assert holds(production_bench.targets(scale(100, 10, 50), scale(110, 12, 60), good)) == [True] * 5
-    worse = {"warm": (150.0, 100.0), "mine": (190.0, 100.0)}
+    worse = {"warm": [(150.0, 100.0)], "mine": [(190.0, 100.0)]}
     assert holds(production_bench.targets(scale(100, 10, 50), scale(130, 12, 61), worse)) == [
         False,
         True,
@@ -149,9 +149,43 @@ def test_the_production_targets_hold_and_miss_on_their_own_figures(production_be
         False,
         True,
     ]
-    unmeasured = production_bench.targets(scale(None, 10, 50), scale(100, 10, 50), {"warm": (150.0, None)})
+    unmeasured = production_bench.targets(scale(None, 10, 50), scale(100, 10, 50), {"warm": [(150.0, None)]})
     assert holds(unmeasured) == [False, True, True, False] and unmeasured[0][1] is None
     assert "(100.0 -> 130.0 ms)" in production_bench.targets(scale(100, 1, 1), scale(130, 1, 1), {})[0][0]
+
+
+def test_two_app_servers_against_one_is_judged_round_by_round(production_bench):
+    # A run on this machine: the first round fast for both, the next two slower for both. The ratio of
+    # the medians (1179 / 760 = 1.55) pairs the two of one round with the one of another.
+    rounds = [(1922.0, 1125.0), (1169.0, 672.0), (1179.0, 760.0)]
+    (verdict,) = production_bench.targets(scale(1, 1, 1), scale(1, 1, 1), {"warm": rounds})[3:]
+    assert verdict[1] == pytest.approx(1922 / 1125) and verdict[2]
+    assert "(760 -> 1179 req/s)" in verdict[0], "the medians of each are shown beside it"
+    (slower,) = production_bench.targets(scale(1, 1, 1), scale(1, 1, 1), {"warm": [*rounds[:2], (1000.0, 760.0)]})[3:]
+    assert slower[1] == pytest.approx(1922 / 1125)
+    (missed,) = production_bench.targets(
+        scale(1, 1, 1), scale(1, 1, 1), {"warm": [(150.0, 100.0)] * 2 + [(300.0, 100.0)]}
+    )[3:]
+    assert missed[1] == pytest.approx(1.5) and not missed[2]
+
+
+def test_a_run_waits_until_the_app_servers_have_answered_what_the_last_one_left(production_bench):
+    busy = subprocess.Popen(
+        [sys.executable, "-c", "import time\nend = time.time() + 1.5\nwhile time.time() < end: pass"]
+    )
+    try:
+        production_bench.wait_until_idle([busy.pid], timeout=20)
+        assert busy.poll() is not None, "it returned while the process was still busy"
+    finally:
+        busy.kill()
+        busy.wait()
+    idle = subprocess.Popen(["sleep", "20"])
+    try:
+        production_bench.wait_until_idle([idle.pid], timeout=60)
+        assert idle.poll() is None, "an idle server is not waited for"
+    finally:
+        idle.kill()
+        idle.wait()
 
 
 def test_the_production_p99_is_the_nearest_rank(production_bench):
@@ -218,3 +252,44 @@ def test_the_cpu_a_server_used_is_read_from_proc(production_bench, tmp_path):
         spinner.kill()
         spinner.wait()
     assert production_bench.process_cpu([spinner.pid]) == 0, "a process that has gone counts nothing"
+
+
+def test_with_quotas_the_anchor_is_also_bounded_by_the_app_servers_share(production_bench):
+    # 10 s on two cores; the app servers used 9.8 core-seconds of the 10 their quotas (0.5 core each) allow.
+    cpu = {"app servers": 9.8, "nginx": 2.0, "wrk": 1.0, "rest": 1.0, "idle": 6.2, "stolen": 0.0}
+    two, one = {"rps": 1800.0, "cpu": cpu}, {"rps": 1000.0}
+    assert production_bench.cpu_ceiling(two, one)["ratio"] == pytest.approx(1800 * 20 / 13.8 / 1000)
+    capped = production_bench.cpu_ceiling(two, one, app_cores=1.0)["ratio"]
+    assert capped == pytest.approx(1800 * 1.0 * (20 / os.cpu_count()) / 9.8 / 1000)
+
+
+def test_each_app_server_gets_a_cpu_quota_of_its_own_where_cgroups_can_be_written(production_bench, tmp_path):
+    masters = [subprocess.Popen(["sh", "-c", "sleep 60 & wait"]) for _ in range(2)]
+    groups = []
+    try:
+        for n, master in enumerate(masters, 1):
+            (tmp_path / f"app-{n}.pid").write_text(str(master.pid))
+        for _ in range(50):
+            if all(bench.worker_pids(m.pid) for m in masters):
+                break
+            time.sleep(0.05)
+        groups = production_bench.cap_app_servers(tmp_path, 0.5)
+        if production_bench.cgroup_cpu_root() is None:
+            assert groups == [], "no cgroup can be written here, so none is made"
+            return
+        assert len(groups) == 2 and all(group.is_dir() for group in groups)
+        for group, master in zip(groups, masters, strict=True):
+            quota = (group / "cpu.max").read_text().split()[0] if (group / "cpu.max").exists() else None
+            quota = quota or (group / "cpu.cfs_quota_us").read_text().strip()
+            assert int(quota) == production_bench.CGROUP_CPU_PERIOD_US // 2
+            for pid in [master.pid, *bench.worker_pids(master.pid)]:
+                assert group.name in Path(f"/proc/{pid}/cgroup").read_text()
+    finally:
+        for master in masters:
+            for pid in bench.worker_pids(master.pid):
+                os.kill(pid, 9)
+            master.kill()
+            master.wait()
+        time.sleep(0.2)
+        production_bench.remove_groups(groups)
+    assert not any(group.exists() for group in groups), "the groups go with their processes"
