@@ -279,15 +279,15 @@ def cap_app_servers(run_dir: Path, cores: float) -> list[Path]:
         group = root / f"open-weights-bench-{os.getpid()}-{run_dir.name}-app-{n}"
         group.mkdir(exist_ok=True)
         groups.append(group)
-        master = int((run_dir / f"app-{n}.pid").read_text())
+        pids = server_pids(run_dir, [f"app-{n}"])
         if version == 2:
             (group / "cpu.max").write_text(f"{quota} {CGROUP_CPU_PERIOD_US}")
-            for pid in [master, *bench.worker_pids(master)]:
+            for pid in pids:
                 (group / "cgroup.procs").write_text(str(pid))
         else:
             (group / "cpu.cfs_period_us").write_text(str(CGROUP_CPU_PERIOD_US))
             (group / "cpu.cfs_quota_us").write_text(str(quota))
-            for pid in [master, *bench.worker_pids(master)]:
+            for pid in pids:
                 for task in Path(f"/proc/{pid}/task").iterdir():
                     (group / "tasks").write_text(task.name)
     return groups

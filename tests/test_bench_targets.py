@@ -194,32 +194,39 @@ def test_the_production_p99_is_the_nearest_rank(production_bench):
     assert production_bench.p99([5.0]) == 5.0 and production_bench.p99([]) is None
 
 
-def test_each_app_server_runs_on_cores_of_its_own(production_bench, tmp_path):
-    cores = sorted(os.sched_getaffinity(0))
-    # Two stand-ins for gunicorn: a master with one worker (its child) each.
+@pytest.fixture
+def stand_in_app_servers(tmp_path):
+    """Two stand-ins for gunicorn, with their pid files in tmp_path: a master with one worker (its child) each."""
     masters = [subprocess.Popen(["sh", "-c", "sleep 60 & wait"]) for _ in range(2)]
-    try:
-        for n, master in enumerate(masters, 1):
-            (tmp_path / f"app-{n}.pid").write_text(str(master.pid))
-        for _ in range(50):
-            if all(bench.worker_pids(m.pid) for m in masters):
-                break
-            time.sleep(0.05)
-        pinned = production_bench.pin_app_servers(tmp_path)
-        if len(cores) < 2:
-            assert pinned == {}, "one core cannot be split"
-            return
-        half = len(cores) // 2
-        assert pinned == {"app-1": cores[:half], "app-2": cores[half : 2 * half]}
-        for n, master in enumerate(masters, 1):
-            for pid in [master.pid, *bench.worker_pids(master.pid)]:
-                assert sorted(os.sched_getaffinity(pid)) == pinned[f"app-{n}"]
-    finally:
-        for master in masters:
-            for pid in bench.worker_pids(master.pid):
-                os.kill(pid, 9)
-            master.kill()
-            master.wait()
+    for n, master in enumerate(masters, 1):
+        (tmp_path / f"app-{n}.pid").write_text(str(master.pid))
+    for _ in range(50):
+        if all(bench.worker_pids(m.pid) for m in masters):
+            break
+        time.sleep(0.05)
+    yield masters
+    stop_stand_ins(masters)
+
+
+def stop_stand_ins(masters) -> None:
+    for master in masters:
+        for pid in bench.worker_pids(master.pid):
+            os.kill(pid, 9)
+        master.kill()
+        master.wait()
+
+
+def test_each_app_server_runs_on_cores_of_its_own(production_bench, tmp_path, stand_in_app_servers):
+    cores = sorted(os.sched_getaffinity(0))
+    pinned = production_bench.pin_app_servers(tmp_path)
+    if len(cores) < 2:
+        assert pinned == {}, "one core cannot be split"
+        return
+    half = len(cores) // 2
+    assert pinned == {"app-1": cores[:half], "app-2": cores[half : 2 * half]}
+    for n, master in enumerate(stand_in_app_servers, 1):
+        for pid in [master.pid, *bench.worker_pids(master.pid)]:
+            assert sorted(os.sched_getaffinity(pid)) == pinned[f"app-{n}"]
 
 
 def test_the_machine_anchor_for_scaling_out_is_what_the_unused_cores_would_add(production_bench):
@@ -263,33 +270,22 @@ def test_with_quotas_the_anchor_is_also_bounded_by_the_app_servers_share(product
     assert capped == pytest.approx(1800 * 1.0 * (20 / os.cpu_count()) / 9.8 / 1000)
 
 
-def test_each_app_server_gets_a_cpu_quota_of_its_own_where_cgroups_can_be_written(production_bench, tmp_path):
-    masters = [subprocess.Popen(["sh", "-c", "sleep 60 & wait"]) for _ in range(2)]
-    groups = []
+def test_each_app_server_gets_a_cpu_quota_of_its_own_where_cgroups_can_be_written(
+    production_bench, tmp_path, stand_in_app_servers
+):
+    groups = production_bench.cap_app_servers(tmp_path, 0.5)
     try:
-        for n, master in enumerate(masters, 1):
-            (tmp_path / f"app-{n}.pid").write_text(str(master.pid))
-        for _ in range(50):
-            if all(bench.worker_pids(m.pid) for m in masters):
-                break
-            time.sleep(0.05)
-        groups = production_bench.cap_app_servers(tmp_path, 0.5)
         if production_bench.cgroup_cpu_root() is None:
             assert groups == [], "no cgroup can be written here, so none is made"
             return
         assert len(groups) == 2 and all(group.is_dir() for group in groups)
-        for group, master in zip(groups, masters, strict=True):
-            quota = (group / "cpu.max").read_text().split()[0] if (group / "cpu.max").exists() else None
-            quota = quota or (group / "cpu.cfs_quota_us").read_text().strip()
+        for group, master in zip(groups, stand_in_app_servers, strict=True):
+            limit = group / "cpu.max"
+            quota = limit.read_text().split()[0] if limit.exists() else (group / "cpu.cfs_quota_us").read_text()
             assert int(quota) == production_bench.CGROUP_CPU_PERIOD_US // 2
             for pid in [master.pid, *bench.worker_pids(master.pid)]:
                 assert group.name in Path(f"/proc/{pid}/cgroup").read_text()
     finally:
-        for master in masters:
-            for pid in bench.worker_pids(master.pid):
-                os.kill(pid, 9)
-            master.kill()
-            master.wait()
-        time.sleep(0.2)
+        stop_stand_ins(stand_in_app_servers)  # a cgroup can be removed only once its processes are gone
         production_bench.remove_groups(groups)
     assert not any(group.exists() for group in groups), "the groups go with their processes"
